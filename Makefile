@@ -1,0 +1,52 @@
+# phyr/dma_vec for the Linux RDMA stack: entry points.  See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Lane and build knobs are plain environment/make variables, e.g.
+#   make check LANES="rxe siw"      make shell PROVIDER=siw IOMMU=1
+#   make check SERIES=none          (the same suite on the unpatched base)
+export PROVIDER FORCE_MR SWIOTLB IOMMU DMA_DEBUG KASAN SERIES LANES VM_TIMEOUT EXTRA_CMDLINE
+
+.PHONY: help deps run check tree export kernel base-kernel shell bench lint
+
+help:
+	@sed -n 's/^## //p' README.md | head -40 || true
+	@echo "targets: run check tree export kernel shell bench lint"
+
+deps:
+	scripts/deps.sh
+
+## make run    build (if stale) and boot the patched kernel, NFS + NVMe-oF over RDMA, summary
+run: deps
+	scripts/run.sh
+
+## make check  every test: series applies, kernel builds, KUnit + integration suite (TAP)
+check:
+	scripts/check.sh
+
+## make tree   base source + kernel/series as git commits in build/linux
+tree:
+	scripts/tree.sh
+
+## make export build/linux commits back into kernel/**.patch + kernel/series
+export:
+	scripts/export.sh
+
+## make kernel build build/linux (FLAVOUR=base: the unpatched base)
+kernel: deps
+	scripts/tree.sh
+	scripts/build.sh >/dev/null
+
+base-kernel: deps
+	FLAVOUR=base scripts/build.sh >/dev/null
+
+## make shell  interactive VM on the built kernel (PROVIDER, IOMMU, SWIOTLB...)
+shell:
+	scripts/vm.sh
+
+## make bench  benchmarks, baseline vs patched, side by side in one run
+bench: deps
+	scripts/bench.sh
+
+lint:
+	shellcheck -x scripts/*.sh userspace-tests/run userspace-tests/common/* userspace-tests/tests/*/*

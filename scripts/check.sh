@@ -1,0 +1,128 @@
+#!/bin/bash
+# make check: every test, as TAP, closing with "N passed, N failed".
+#   the series applies, checkpatch is clean, the kernel builds, then for each
+#   lane a VM boot that reports KUnit and runs userspace-tests.
+# LANES (default "rxe siw rxe-force_mr"): PROVIDER[-force_mr][-swiotlb][-iommu]
+# SERIES=none runs the same suite on the unpatched base kernel.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+LANES=${LANES:-rxe siw rxe-force_mr}
+SERIES=${SERIES:-}
+GROUPS_TO_RUN=${GROUPS_TO_RUN:-rdma nfs nvme}
+OUT=$BUILD/results/check
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+n=0 passed=0 failed=0 skipped=0
+skips=() fails=()
+tap() { # tap ok|fail|skip TITLE [REASON]
+	n=$((n + 1))
+	case $1 in
+	ok) passed=$((passed + 1)) && echo "ok $n - $2" ;;
+	skip) skipped=$((skipped + 1)) && skips+=("$2: $3") && echo "ok $n - $2 # SKIP $3" ;;
+	fail)
+		failed=$((failed + 1)) && fails+=("$2") && echo "not ok $n - $2"
+		[ -z "${3:-}" ] || printf '  # %s\n' "$3"
+		;;
+	esac
+}
+# step TITLE CMD...: one TAP line for a host-side step, its log kept.
+step() {
+	local title=$1 logf
+	shift
+	logf=$OUT/$(tr -c 'a-zA-Z0-9\n' - <<<"$title").log
+	if "$@" >"$logf" 2>&1; then
+		tap ok "$title"
+	else
+		tap fail "$title" "log: $logf"
+		tail -n 15 "$logf" | sed 's/^/  # /'
+		return 1
+	fi
+}
+
+echo "TAP version 13"
+step "dependencies installed" "$TOP/scripts/deps.sh"
+if command -v shellcheck >/dev/null; then
+	step "shellcheck clean (scripts, userspace-tests)" make -s -C "$TOP" lint || true
+else
+	tap skip "shellcheck clean" "shellcheck not installed"
+fi
+
+kernel_ok=1
+if [ "$SERIES" = none ]; then
+	flavour=base
+	tap skip "series applies" "SERIES=none: unpatched base kernel"
+else
+	flavour=patched
+	step "series applies to $(base_version) ($(series_patches | wc -l) patches)" "$TOP/scripts/tree.sh" || kernel_ok=0
+	if [ $kernel_ok = 1 ]; then
+		while read -r p; do
+			step "checkpatch --strict: $p" "$BUILD/linux/scripts/checkpatch.pl" --strict --no-tree -q "$TOP/kernel/$p" || true
+		done < <(series_patches)
+	fi
+fi
+if [ $kernel_ok = 1 ]; then
+	step "kernel builds ($flavour)" env FLAVOUR=$flavour "$TOP/scripts/build.sh" || kernel_ok=0
+fi
+kout=$BUILD/out/$flavour
+
+# lane_vars LANE: the vm.sh variables for a lane name.
+lane_vars() {
+	local lane=$1 part
+	echo "PROVIDER=${lane%%-*}"
+	for part in $(tr - ' ' <<<"${lane#*-}"); do
+		[ "$part" != "${lane%%-*}" ] || continue
+		case $part in
+		force_mr) echo FORCE_MR=1 ;;
+		swiotlb) echo SWIOTLB=1 ;;
+		iommu) echo IOMMU=1 ;;
+		*) die "unknown lane part '$part' in '$lane'" ;;
+		esac
+	done
+}
+
+for lane in $LANES; do
+	if [ $kernel_ok = 0 ]; then
+		tap fail "lane $lane" "not run: the kernel did not build"
+		continue
+	fi
+	mapfile -t vars < <(lane_vars "$lane")
+	read -ra groups <<<"$GROUPS_TO_RUN"
+	res=$OUT/$lane
+	start=$SECONDS
+	vmrc=0
+	env "${vars[@]}" KOUT="$kout" RESULTS="$res" LANE="$lane" \
+		"$TOP/scripts/vm.sh" "$TOP/userspace-tests/guest-suite" "${groups[@]}" \
+		>"$OUT/$lane.vm.log" 2>&1 || vmrc=$?
+	got=0
+	if [ -f "$res/guest.log" ]; then
+		# Re-number the guest's TAP lines into this run's plan.
+		while IFS= read -r line; do
+			if [[ $line =~ ^(not\ )?ok\ ([0-9]+\ )?-\ (.*)$ ]]; then
+				got=$((got + 1))
+				title="[$lane] ${BASH_REMATCH[3]}"
+				if [ -n "${BASH_REMATCH[1]}" ]; then
+					tap fail "$title"
+				elif [[ $title =~ ^(.*)\ \#\ SKIP\ (.*)$ ]]; then
+					tap skip "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+				else
+					tap ok "$title"
+				fi
+			elif [[ $line =~ ^\ \  ]]; then
+				echo "$line"
+			fi
+		done < <(grep -vE '^(TAP version|1\.\.|[0-9]+ passed)' "$res/guest.log")
+	fi
+	if [ $got = 0 ] || { [ $vmrc != 0 ] && [ $failed = 0 ]; }; then
+		tap fail "[$lane] VM run" "$(tail -n 1 "$OUT/$lane.vm.log"); log: $OUT/$lane.vm.log"
+	fi
+	echo "# lane $lane: $((SECONDS - start)) s (results: ${res#"$TOP"/})"
+done
+
+echo "1..$n"
+for s in "${skips[@]}"; do echo "# skipped: $s"; done
+for s in "${fails[@]}"; do echo "# failed: $s"; done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]

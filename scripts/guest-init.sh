@@ -1,0 +1,54 @@
+#!/bin/bash
+# PID 1 of the test VM.  The root is the host's own / over 9p, read-only;
+# writable state lives on tmpfs.  The run's parameters come from the results
+# share (kernel command-line quoting does not survive), its exit status goes
+# back there.  Never exits: powers off through sysrq.
+set -uo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=${TERM:-linux}
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null || true
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs shm /dev/shm
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+for d in /tmp /run /var/lib /var/log /var/tmp /srv /mnt /root /lib/modules /etc/nvme; do
+	mount -t tmpfs -o mode=0755 tmpfs "$d"
+done
+chmod 1777 /tmp /var/tmp
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+mount -t configfs configfs /sys/kernel/config
+mkdir -p /results
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results /results
+
+# The run's parameters: PHYR_CMD, PHYR_KOUT and the test environment.
+# shellcheck disable=SC1091
+. /results/env
+
+# Built-in drivers must be discoverable as test suites expect.
+rel=$(uname -r)
+mkdir -p "/lib/modules/$rel"
+cp "$PHYR_KOUT"/modules.builtin "$PHYR_KOUT"/modules.builtin.modinfo \
+	"$PHYR_KOUT"/modules.order "/lib/modules/$rel/" 2>/dev/null
+depmod -a "$rel" 2>/dev/null
+# A stable host NQN/ID so nvme-cli does not warn.
+echo "nqn.2014-08.org.nvmexpress:uuid:$(cat /proc/sys/kernel/random/uuid)" >/etc/nvme/hostnqn
+cat /proc/sys/kernel/random/uuid >/etc/nvme/hostid
+hostname phyr-vm
+ip link set lo up
+
+cd /results || true
+echo "phyr-vm: running $PHYR_CMD" >/dev/kmsg
+bash -c "$PHYR_CMD" </dev/null 2>&1 | tee /results/guest.log
+echo "${PIPESTATUS[0]}" >/results/exit-status
+dmesg >/results/dmesg.log
+sync
+umount /results
+echo o >/proc/sysrq-trigger
+while :; do :; done

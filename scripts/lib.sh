@@ -1,0 +1,34 @@
+#!/bin/bash
+# Shared helpers for the phyr/dma_vec project scripts.  Sourced, not run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+export TOP BUILD
+
+log() { printf '>>> %s\n' "$*" >&2; }
+warn() { printf '!!! %s\n' "$*" >&2; }
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+# base_pkg / base_version: what kernel/BASE pins.
+base_pkg() { awk '{print $1}' "$TOP/kernel/BASE"; }
+base_version() { awk '{print $2}' "$TOP/kernel/BASE"; }
+
+# series_patches: the patch files listed in kernel/series, in order.
+series_patches() {
+	[ -f "$TOP/kernel/series" ] || return 0
+	grep -vE '^[[:space:]]*(#|$)' "$TOP/kernel/series" | awk '{print $1}'
+}
+
+# series_hash: one hash over the series file and every patch it lists.
+series_hash() {
+	{
+		cat "$TOP/kernel/series" 2>/dev/null || true
+		local p
+		while read -r p; do
+			cat "$TOP/kernel/$p"
+		done < <(series_patches)
+	} | sha256sum | awk '{print $1}'
+}

@@ -1,0 +1,43 @@
+#!/bin/bash
+# make run: build (if stale) and boot the patched kernel, bring up the RDMA
+# provider (PROVIDER, default rxe), serve and mount NFS over RDMA, connect
+# an NVMe-oF/RDMA namespace, run short verified workloads, print a summary.
+# Exit status 0 only if every workload verified.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+PROVIDER=${PROVIDER:-rxe}
+export PROVIDER
+RUN_CASES=${RUN_CASES:-rdma/004 rdma/001 nfs/001 nfs/003 nvme/001}
+"$TOP/scripts/tree.sh"
+kout=$("$TOP/scripts/build.sh")
+res=$BUILD/results/run
+read -ra cases <<<"$RUN_CASES"
+rc=0
+KOUT=$kout RESULTS=$res LANE=$PROVIDER \
+	"$TOP/scripts/vm.sh" "$TOP/userspace-tests/run" -o /results/tests "${cases[@]}" || rc=$?
+
+metrics=$res/tests/metrics.tsv
+release=$(sed -n 's/^Linux version \([^ ]*\).*/\1/p' "$res/dmesg.log" 2>/dev/null | head -1)
+echo
+echo "phyr/dma_vec test run: kernel ${release:-?}, $(base_pkg) $(base_version) + $(series_patches | wc -l) patches, provider $PROVIDER"
+printf '%-12s %-34s %10s  %s\n' CASE WORKLOAD RESULT VERIFIED
+printf '%-12s %-34s %10s  %s\n' ---- -------- ------ --------
+if [ -s "$metrics" ]; then
+	while IFS=$'\t' read -r case what value unit verified; do
+		printf '%-12s %-34s %10s  %s\n' "$case" "$what" "$value $unit" "$verified"
+		[ "$verified" != no ] || rc=1
+	done <"$metrics"
+else
+	echo "(no results: see $res/guest.log and $res/serial.log)"
+	rc=1
+fi
+echo
+grep -E '^(not )?ok ' "$res/guest.log" 2>/dev/null | sed 's/^/  /' || true
+if [ $rc = 0 ]; then
+	echo "all workloads verified"
+else
+	echo "FAILED: see $res/guest.log (per-case logs under $res/tests/)"
+fi
+exit $rc

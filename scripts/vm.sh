@@ -1,0 +1,87 @@
+#!/bin/bash
+# Boot a built test kernel in QEMU (TCG) with the host root read-only over 9p
+# and run one command in it.  Lanes are chosen by variables:
+#   KOUT=<kernel output dir>   (default build/out/patched)
+#   PROVIDER=rxe|siw           soft-RoCE or soft-iWARP (default rxe)
+#   FORCE_MR=1                 ib_core.force_mr=1 (rdma_rw always uses MRs)
+#   SWIOTLB=1                  swiotlb=force
+#   IOMMU=1                    q35 + emulated intel-iommu, intel_iommu=on
+#   DMA_DEBUG=0                dma_debug=off (benchmark lanes)
+#   EXTRA_CMDLINE=...          appended to the kernel command line
+#   VM_TIMEOUT=<seconds>       hard limit for the whole boot (default 900)
+#   RESULTS=<dir>              results directory shared with the guest
+# Usage: vm.sh [command...]    (no command: an interactive shell)
+# The guest's exit status is this script's exit status.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+KOUT=${KOUT:-$BUILD/out/patched}
+PROVIDER=${PROVIDER:-rxe}
+VM_TIMEOUT=${VM_TIMEOUT:-900}
+VM_MEM=${VM_MEM:-3G}
+bz=$KOUT/arch/x86/boot/bzImage
+[ -f "$bz" ] || die "no kernel at ${bz#"$TOP"/}: run 'make kernel' first"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: run scripts/deps.sh"
+
+RESULTS=${RESULTS:-$BUILD/results/vm-$$}
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+RESULTS=$(cd "$RESULTS" && pwd)
+
+case $PROVIDER in rxe | siw) ;; *) die "PROVIDER must be rxe or siw, not '$PROVIDER'" ;; esac
+
+cmdline="console=ttyS0 loglevel=4 root=rootfs rootfstype=9p"
+cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro"
+cmdline+=" init=$TOP/scripts/guest-init.sh panic=-1 nokaslr"
+machine=(-machine pc)
+[ "${FORCE_MR:-0}" = 1 ] && cmdline+=" ib_core.force_mr=1"
+[ "${SWIOTLB:-0}" = 1 ] && cmdline+=" swiotlb=force"
+[ "${DMA_DEBUG:-1}" = 0 ] && cmdline+=" dma_debug=off"
+if [ "${IOMMU:-0}" = 1 ]; then
+	machine=(-machine q35 -device "intel-iommu,intremap=off")
+	cmdline+=" intel_iommu=on iommu.passthrough=0"
+fi
+cmdline+=" ${EXTRA_CMDLINE:-}"
+
+interactive=0
+if [ $# -eq 0 ]; then
+	interactive=1
+	set -- bash -i
+fi
+# The guest reads this file: the command and the test environment.
+{
+	printf 'PHYR_KOUT=%q\n' "$KOUT"
+	printf 'PHYR_CMD=%q\n' "$*"
+	printf 'export TOP=%q RESULTS_DIR=/results\n' "$TOP"
+	printf 'export RDMA_PROVIDER=%q FORCE_MR=%q SWIOTLB=%q IOMMU=%q\n' \
+		"$PROVIDER" "${FORCE_MR:-0}" "${SWIOTLB:-0}" "${IOMMU:-0}"
+	for v in $(compgen -e | grep -E '^(LANE|TEST_|RDMA_DEV|NETDEV|ADDR|FIO_|NVME_|NFS_|PERFTEST_|RPING_)' || true); do
+		printf 'export %s=%q\n' "$v" "${!v}"
+	done
+} >"$RESULTS/env"
+
+qemu=(qemu-system-x86_64 -accel "tcg,thread=multi" -cpu max -smp 2 -m "$VM_MEM"
+	"${machine[@]}" -no-reboot -nic none
+	-kernel "$bz" -append "$cmdline"
+	-virtfs "local,path=/,mount_tag=rootfs,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$RESULTS,mount_tag=results,security_model=none,id=results"
+	-device pci-testdev)
+
+if [ $interactive = 1 ]; then
+	exec "${qemu[@]}" -nographic
+fi
+
+serial=$RESULTS/serial.log
+start=$SECONDS
+rc=0
+timeout -k 10 "$VM_TIMEOUT" "${qemu[@]}" -display none -monitor none \
+	-serial "file:$serial" </dev/null || rc=$?
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	die "VM timed out after ${VM_TIMEOUT}s; serial log: $serial"
+fi
+[ -f "$RESULTS/exit-status" ] ||
+	die "VM ended (qemu status $rc) without the guest reporting a result; serial log: $serial"
+status=$(cat "$RESULTS/exit-status")
+log "VM done in $((SECONDS - start)) s, guest status $status (logs: ${RESULTS#"$TOP"/})"
+exit "$status"
