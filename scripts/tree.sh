@@ -40,8 +40,12 @@ create_tree() {
 	git -C "$L.tmp" config user.email "$(git -C "$TOP" config user.email || echo phyr@localhost)"
 	git -C "$L.tmp" config core.abbrev 12
 	git -C "$L.tmp" config gc.auto 0
+	# Debian's top-level .gitignore ignores every top-level path ("/*"),
+	# which would hide new files from `git add`: drop that rule.
+	sed -i '/^\/\*$/d; /^!\/debian\/$/d' "$L.tmp/.gitignore"
 	git -C "$L.tmp" add -A -f .
-	git -C "$L.tmp" commit -q -m "base: $(base_pkg) $(base_version)"
+	git -C "$L.tmp" commit -q -m "base: $(base_pkg) $(base_version)" \
+		-m "Debian's top-level '/*' .gitignore rule removed so that new files can be committed."
 	git -C "$L.tmp" tag base
 	mv "$L.tmp" "$L"
 }
