@@ -67,6 +67,7 @@ if [ $kernel_ok = 1 ]; then
 	step "kernel builds ($flavour)" env FLAVOUR=$flavour "$TOP/scripts/build.sh" || kernel_ok=0
 fi
 kout=$BUILD/out/$flavour
+[ "${KASAN:-0}" != 1 ] || kout=$kout-kasan
 
 # lane_vars LANE: the vm.sh variables for a lane name.
 lane_vars() {

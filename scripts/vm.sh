@@ -16,7 +16,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-KOUT=${KOUT:-$BUILD/out/patched}
+KOUT=${KOUT:-$BUILD/out/patched$([ "${KASAN:-0}" != 1 ] || echo -kasan)}
 PROVIDER=${PROVIDER:-rxe}
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 VM_MEM=${VM_MEM:-3G}
