@@ -17,7 +17,7 @@ for flavour in base patched; do
 	kout=$(FLAVOUR=$flavour "$TOP/scripts/build.sh")
 	log "benchmarking $flavour kernel"
 	DMA_DEBUG=0 KOUT=$kout RESULTS=$out/$flavour LANE="$PROVIDER/$flavour" \
-		"$TOP/scripts/vm.sh" "$TOP/userspace-tests/run" -o /results/tests "${cases[@]}" ||
+		"$TOP/scripts/vm.sh" "$TOP/userspace-tests/run" -o /run/results/tests "${cases[@]}" ||
 		die "benchmark run on the $flavour kernel failed: see $out/$flavour/guest.log"
 done
 

@@ -24,12 +24,21 @@ chmod 1777 /tmp /var/tmp
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 mount -t configfs configfs /sys/kernel/config
-mkdir -p /results
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results /results
+poweroff() {
+	sync
+	echo o >/proc/sysrq-trigger
+	while :; do :; done
+}
+mkdir -p /run/results
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results /run/results
 
 # The run's parameters: PHYR_CMD, PHYR_KOUT and the test environment.
+if [ ! -r /run/results/env ]; then
+	echo "guest-init: no /run/results/env: the results share did not mount" >&2
+	poweroff
+fi
 # shellcheck disable=SC1091
-. /results/env
+. /run/results/env
 
 # Built-in drivers must be discoverable as test suites expect.
 rel=$(uname -r)
@@ -43,12 +52,10 @@ cat /proc/sys/kernel/random/uuid >/etc/nvme/hostid
 hostname phyr-vm
 ip link set lo up
 
-cd /results || true
+cd /run/results || true
 echo "phyr-vm: running $PHYR_CMD" >/dev/kmsg
-bash -c "$PHYR_CMD" </dev/null 2>&1 | tee /results/guest.log
-echo "${PIPESTATUS[0]}" >/results/exit-status
-dmesg >/results/dmesg.log
-sync
-umount /results
-echo o >/proc/sysrq-trigger
-while :; do :; done
+bash -c "$PHYR_CMD" </dev/null 2>&1 | tee /run/results/guest.log
+echo "${PIPESTATUS[0]}" >/run/results/exit-status
+dmesg >/run/results/dmesg.log
+umount /run/results
+poweroff

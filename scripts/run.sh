@@ -16,7 +16,7 @@ res=$BUILD/results/run
 read -ra cases <<<"$RUN_CASES"
 rc=0
 KOUT=$kout RESULTS=$res LANE=$PROVIDER \
-	"$TOP/scripts/vm.sh" "$TOP/userspace-tests/run" -o /results/tests "${cases[@]}" || rc=$?
+	"$TOP/scripts/vm.sh" "$TOP/userspace-tests/run" -o /run/results/tests "${cases[@]}" || rc=$?
 
 metrics=$res/tests/metrics.tsv
 release=$(sed -n 's/^Linux version \([^ ]*\).*/\1/p' "$res/dmesg.log" 2>/dev/null | head -1)

@@ -53,7 +53,7 @@ fi
 {
 	printf 'PHYR_KOUT=%q\n' "$KOUT"
 	printf 'PHYR_CMD=%q\n' "$*"
-	printf 'export TOP=%q RESULTS_DIR=/results\n' "$TOP"
+	printf 'export TOP=%q RESULTS_DIR=/run/results\n' "$TOP"
 	printf 'export RDMA_PROVIDER=%q FORCE_MR=%q SWIOTLB=%q IOMMU=%q\n' \
 		"$PROVIDER" "${FORCE_MR:-0}" "${SWIOTLB:-0}" "${IOMMU:-0}"
 	for v in $(compgen -e | grep -E '^(LANE|TEST_|RDMA_DEV|NETDEV|ADDR|FIO_|NVME_|NFS_|PERFTEST_|RPING_)' || true); do
