@@ -2,7 +2,8 @@
 # make check: every test, as TAP, closing with "N passed, N failed".
 #   the series applies, checkpatch is clean, the kernel builds, then for each
 #   lane a VM boot that reports KUnit and runs userspace-tests.
-# LANES (default "rxe siw rxe-force_mr"): PROVIDER[-force_mr][-swiotlb][-iommu]
+# LANES (default below): PROVIDER[-dma][-force_mr][-swiotlb][-iommu]; "dma"
+# is rxe's DMA-faithful mode (ULP mappings go through the real DMA API).
 # SERIES=none runs the same suite on the unpatched base kernel.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -59,7 +60,7 @@ else
 	step "series applies to $(base_version) ($(series_patches | wc -l) patches)" "$TOP/scripts/tree.sh" || kernel_ok=0
 	if [ $kernel_ok = 1 ]; then
 		while read -r p; do
-			step "checkpatch --strict: $p" "$BUILD/linux/scripts/checkpatch.pl" --strict --no-tree -q "$TOP/kernel/$p" || true
+			step "checkpatch --strict: $p" env PATH="/usr/bin:$PATH" "$BUILD/linux/scripts/checkpatch.pl" --strict --ignore FILE_PATH_CHANGES -q "$TOP/kernel/$p" || true
 		done < <(series_patches)
 	fi
 fi
@@ -79,6 +80,7 @@ lane_vars() {
 		force_mr) echo FORCE_MR=1 ;;
 		swiotlb) echo SWIOTLB=1 ;;
 		iommu) echo IOMMU=1 ;;
+		dma) echo DMA_DEV=1 ;;
 		*) die "unknown lane part '$part' in '$lane'" ;;
 		esac
 	done

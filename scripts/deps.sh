@@ -8,7 +8,7 @@ set -euo pipefail
 
 PKGS=(
 	bc bison flex libelf-dev libssl-dev cpio xz-utils ccache make gcc git
-	qemu-system-x86 busybox-static kmod iproute2 gawk
+	qemu-system-x86 busybox-static kmod iproute2 gawk python3-ply python3-git
 	rdma-core ibverbs-providers ibverbs-utils rdmacm-utils perftest
 	nfs-kernel-server nfs-common nvme-cli fio jq shellcheck
 )

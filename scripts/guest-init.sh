@@ -52,7 +52,7 @@ cat /proc/sys/kernel/random/uuid >/etc/nvme/hostid
 hostname phyr-vm
 ip link set lo up
 
-cd /run/results || true
+cd "$TOP" || cd /run/results || poweroff
 echo "phyr-vm: running $PHYR_CMD" >/dev/kmsg
 bash -c "$PHYR_CMD" </dev/null 2>&1 | tee /run/results/guest.log
 echo "${PIPESTATUS[0]}" >/run/results/exit-status

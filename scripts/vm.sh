@@ -6,6 +6,10 @@
 #   FORCE_MR=1                 ib_core.force_mr=1 (rdma_rw always uses MRs)
 #   SWIOTLB=1                  swiotlb=force
 #   IOMMU=1                    q35 + emulated intel-iommu, intel_iommu=on
+#   DMA_DEV=1                  rxe in its DMA-faithful mode: the spare PCI
+#                              function 0000:00:10.0 (QEMU pci-testdev) is
+#                              rxe's DMA device, so ULP mappings use the
+#                              real DMA API (needs the rxe patch)
 #   DMA_DEBUG=0                dma_debug=off (benchmark lanes)
 #   EXTRA_CMDLINE=...          appended to the kernel command line
 #   VM_TIMEOUT=<seconds>       hard limit for the whole boot (default 900)
@@ -24,6 +28,9 @@ bz=$KOUT/arch/x86/boot/bzImage
 [ -f "$bz" ] || die "no kernel at ${bz#"$TOP"/}: run 'make kernel' first"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: run scripts/deps.sh"
 
+# A PCI function no driver claims: rxe's DMA device in the DMA-faithful
+# lanes, and a device for DMA API unit tests to map for.
+SPARE_PCI=0000:00:10.0
 RESULTS=${RESULTS:-$BUILD/results/vm-$$}
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
@@ -38,6 +45,7 @@ machine=(-machine pc)
 [ "${FORCE_MR:-0}" = 1 ] && cmdline+=" ib_core.force_mr=1"
 [ "${SWIOTLB:-0}" = 1 ] && cmdline+=" swiotlb=force"
 [ "${DMA_DEBUG:-1}" = 0 ] && cmdline+=" dma_debug=off"
+[ "${DMA_DEV:-0}" = 1 ] && cmdline+=" rdma_rxe.dma_device=$SPARE_PCI"
 if [ "${IOMMU:-0}" = 1 ]; then
 	machine=(-machine q35 -device "intel-iommu,intremap=off")
 	cmdline+=" intel_iommu=on iommu.passthrough=0"
@@ -54,8 +62,8 @@ fi
 	printf 'PHYR_KOUT=%q\n' "$KOUT"
 	printf 'PHYR_CMD=%q\n' "$*"
 	printf 'export TOP=%q RESULTS_DIR=/run/results\n' "$TOP"
-	printf 'export RDMA_PROVIDER=%q FORCE_MR=%q SWIOTLB=%q IOMMU=%q\n' \
-		"$PROVIDER" "${FORCE_MR:-0}" "${SWIOTLB:-0}" "${IOMMU:-0}"
+	printf 'export RDMA_PROVIDER=%q FORCE_MR=%q SWIOTLB=%q IOMMU=%q DMA_DEV=%q SPARE_PCI=%q\n' \
+		"$PROVIDER" "${FORCE_MR:-0}" "${SWIOTLB:-0}" "${IOMMU:-0}" "${DMA_DEV:-0}" "$SPARE_PCI"
 	for v in $(compgen -e | grep -E '^(LANE|TEST_|RDMA_DEV|NETDEV|ADDR|FIO_|NVME_|NFS_|PERFTEST_|RPING_)' || true); do
 		printf 'export %s=%q\n' "$v" "${!v}"
 	done
@@ -66,7 +74,7 @@ qemu=(qemu-system-x86_64 -accel "tcg,thread=multi" -cpu max -smp 2 -m "$VM_MEM"
 	-kernel "$bz" -append "$cmdline"
 	-virtfs "local,path=/,mount_tag=rootfs,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$RESULTS,mount_tag=results,security_model=none,id=results"
-	-device pci-testdev)
+	-device "pci-testdev,addr=0x10")
 
 if [ $interactive = 1 ]; then
 	exec "${qemu[@]}" -nographic
