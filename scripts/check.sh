@@ -11,7 +11,7 @@ set -euo pipefail
 
 LANES=${LANES:-rxe siw rxe-force_mr}
 SERIES=${SERIES:-}
-GROUPS_TO_RUN=${GROUPS_TO_RUN:-rdma nfs nvme}
+GROUPS_TO_RUN=${GROUPS_TO_RUN:-rdma nfs nvme dma}
 OUT=$BUILD/results/check
 rm -rf "$OUT"
 mkdir -p "$OUT"
