@@ -9,7 +9,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-LANES=${LANES:-rxe siw rxe-force_mr}
+LANES=${LANES:-rxe siw rxe-force_mr rxe-dma rxe-dma-swiotlb rxe-dma-iommu}
 SERIES=${SERIES:-}
 GROUPS_TO_RUN=${GROUPS_TO_RUN:-rdma nfs nvme dma}
 OUT=$BUILD/results/check
