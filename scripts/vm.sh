@@ -50,6 +50,9 @@ if [ "${IOMMU:-0}" = 1 ]; then
 	machine=(-machine q35 -device "intel-iommu,intremap=off")
 	cmdline+=" intel_iommu=on iommu.passthrough=0"
 fi
+# Probes the tests read are set up at boot: adding one later patches
+# kernel text under the running vCPUs (see userspace-tests/common/rc).
+cmdline+=" kprobe_event=p:phyr_rw/rw_wrs,rdma_rw_ctx_wrs,type=+4(%di):u8"
 cmdline+=" ${EXTRA_CMDLINE:-}"
 
 interactive=0
