@@ -105,7 +105,9 @@ for lane in $LANES; do
 		while IFS= read -r line; do
 			if [[ $line =~ ^(not\ )?ok\ ([0-9]+\ )?-\ (.*)$ ]]; then
 				got=$((got + 1))
-				title="[$lane] ${BASH_REMATCH[3]}"
+				title=${BASH_REMATCH[3]}
+				# The guest names the lane already ("case [lane]: ...").
+				[[ $title == *"[$lane]"* ]] || title="[$lane] $title"
 				if [ -n "${BASH_REMATCH[1]}" ]; then
 					tap fail "$title"
 				elif [[ $title =~ ^(.*)\ \#\ SKIP\ (.*)$ ]]; then

@@ -19,7 +19,7 @@ KOUT=$kout RESULTS=$res LANE=$PROVIDER \
 	"$TOP/scripts/vm.sh" "$TOP/userspace-tests/run" -o /run/results/tests "${cases[@]}" || rc=$?
 
 metrics=$res/tests/metrics.tsv
-release=$(sed -n 's/^Linux version \([^ ]*\).*/\1/p' "$res/dmesg.log" 2>/dev/null | head -1)
+release=$(sed -n 's/.*Linux version \([^ ]*\).*/\1/p' "$res/dmesg.log" 2>/dev/null | head -1)
 echo
 echo "phyr/dma_vec test run: kernel ${release:-?}, $(base_pkg) $(base_version) + $(series_patches | wc -l) patches, provider $PROVIDER"
 printf '%-12s %-34s %10s  %s\n' CASE WORKLOAD RESULT VERIFIED
