@@ -24,7 +24,7 @@ chmod 1777 /tmp /var/tmp
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 mount -t configfs configfs /sys/kernel/config
-poweroff() {
+vm_poweroff() {
 	sync
 	echo o >/proc/sysrq-trigger
 	while :; do :; done
@@ -35,7 +35,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results /run/results
 # The run's parameters: PHYR_CMD, PHYR_KOUT and the test environment.
 if [ ! -r /run/results/env ]; then
 	echo "guest-init: no /run/results/env: the results share did not mount" >&2
-	poweroff
+	vm_poweroff
 fi
 # shellcheck disable=SC1091
 . /run/results/env
@@ -52,10 +52,10 @@ cat /proc/sys/kernel/random/uuid >/etc/nvme/hostid
 hostname phyr-vm
 ip link set lo up
 
-cd "$TOP" || cd /run/results || poweroff
+cd "$TOP" || cd /run/results || vm_poweroff
 echo "phyr-vm: running $PHYR_CMD" >/dev/kmsg
 bash -c "$PHYR_CMD" </dev/null 2>&1 | tee /run/results/guest.log
 echo "${PIPESTATUS[0]}" >/run/results/exit-status
 dmesg >/run/results/dmesg.log
 umount /run/results
-poweroff
+vm_poweroff
