@@ -39,6 +39,13 @@ if [ ! -r /run/results/env ]; then
 fi
 # shellcheck disable=SC1091
 . /run/results/env
+# The project may live under a path the tmpfs mounts above hide (a clone
+# in /tmp or /root): vm.sh shares it separately, mount it back in place.
+if [ ! -d "$TOP/scripts" ]; then
+	mkdir -p "$TOP"
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,ro project "$TOP" ||
+		vm_poweroff
+fi
 
 # Built-in drivers must be discoverable as test suites expect.
 rel=$(uname -r)

@@ -77,6 +77,7 @@ qemu=(qemu-system-x86_64 -accel "tcg,thread=multi" -cpu max -smp 2 -m "$VM_MEM"
 	-kernel "$bz" -append "$cmdline"
 	-virtfs "local,path=/,mount_tag=rootfs,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$RESULTS,mount_tag=results,security_model=none,id=results"
+	-virtfs "local,path=$TOP,mount_tag=project,security_model=none,readonly=on,multidevs=remap,id=project"
 	-device "pci-testdev,addr=0x10")
 
 if [ $interactive = 1 ]; then
