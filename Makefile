@@ -7,7 +7,7 @@ SHELL := /bin/bash
 #   make check SERIES=none          (the same suite on the unpatched base)
 export PROVIDER FORCE_MR SWIOTLB IOMMU DMA_DEBUG KASAN SERIES LANES VM_TIMEOUT EXTRA_CMDLINE
 
-.PHONY: help deps run check tree export kernel base-kernel shell bench lint
+.PHONY: help deps run check tree export kernel base-kernel shell bench bench-map lint
 
 help:
 	@sed -n 's/^## //p' README.md | head -40 || true
@@ -44,9 +44,14 @@ base-kernel: deps
 shell:
 	scripts/vm.sh
 
-## make bench  benchmarks, baseline vs patched, side by side in one run
+## make bench  benchmarks, baseline vs patched, side by side in one run; then bench-map
 bench: deps
 	scripts/bench.sh
+	scripts/bench-map.sh
+
+## make bench-map  DMA map benchmark: dma_map_sgtable() vs dma_map_phyrs(), direct and IOMMU
+bench-map: deps
+	scripts/bench-map.sh
 
 lint:
 	shellcheck -x scripts/*.sh userspace-tests/run userspace-tests/common/* userspace-tests/tests/*/*

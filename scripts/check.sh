@@ -4,12 +4,15 @@
 #   lane a VM boot that reports KUnit and runs userspace-tests.
 # LANES (default below): PROVIDER[-dma][-force_mr][-swiotlb][-iommu]; "dma"
 # is rxe's DMA-faithful mode (ULP mappings go through the real DMA API).
+# PROVIDER "kunit" boots to run the KUnit suites only: with a platform
+# device under dma-direct (optionally swiotlb=force), and for the spare PCI
+# function behind the emulated IOMMU.
 # SERIES=none runs the same suite on the unpatched base kernel.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-LANES=${LANES:-rxe siw rxe-force_mr rxe-dma rxe-dma-swiotlb rxe-dma-iommu}
+LANES=${LANES:-kunit kunit-swiotlb kunit-iommu rxe siw rxe-force_mr rxe-dma rxe-dma-swiotlb rxe-dma-iommu}
 SERIES=${SERIES:-}
 # Empty: userspace-tests/run picks its default groups.
 GROUPS_TO_RUN=${GROUPS_TO_RUN:-}
@@ -61,7 +64,7 @@ else
 	step "series applies to $(base_version) ($(series_patches | wc -l) patches)" "$TOP/scripts/tree.sh" || kernel_ok=0
 	if [ $kernel_ok = 1 ]; then
 		while read -r p; do
-			step "checkpatch --strict: $p" env PATH="/usr/bin:$PATH" "$BUILD/linux/scripts/checkpatch.pl" --strict --ignore FILE_PATH_CHANGES -q "$TOP/kernel/$p" || true
+			step "checkpatch --strict: $p" "$TOP/scripts/checkpatch.sh" "$TOP/kernel/$p" || true
 		done < <(series_patches)
 	fi
 fi
@@ -73,14 +76,23 @@ kout=$BUILD/out/$flavour
 
 # lane_vars LANE: the vm.sh variables for a lane name.
 lane_vars() {
-	local lane=$1 part
-	echo "PROVIDER=${lane%%-*}"
+	local lane=$1 part provider
+	provider=${lane%%-*}
+	if [ "$provider" = kunit ]; then
+		echo KUNIT=1
+	else
+		echo "PROVIDER=$provider"
+	fi
 	for part in $(tr - ' ' <<<"${lane#*-}"); do
-		[ "$part" != "${lane%%-*}" ] || continue
+		[ "$part" != "$provider" ] || continue
 		case $part in
 		force_mr) echo FORCE_MR=1 ;;
 		swiotlb) echo SWIOTLB=1 ;;
-		iommu) echo IOMMU=1 ;;
+		iommu)
+			echo IOMMU=1
+			# platform devices have no IOMMU: test the PCI function
+			[ "$provider" != kunit ] || echo KUNIT_PCI=1
+			;;
 		dma) echo DMA_DEV=1 ;;
 		*) die "unknown lane part '$part' in '$lane'" ;;
 		esac

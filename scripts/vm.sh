@@ -11,6 +11,11 @@
 #                              rxe's DMA device, so ULP mappings use the
 #                              real DMA API (needs the rxe patch)
 #   DMA_DEBUG=0                dma_debug=off (benchmark lanes)
+#   KUNIT=1                    run the built-in KUnit suites at boot
+#                              (otherwise kunit.enable=0); the guest then
+#                              only reports them
+#   KUNIT_PCI=1                the DMA KUnit suite maps for the spare PCI
+#                              function instead of a platform device
 #   EXTRA_CMDLINE=...          appended to the kernel command line
 #   VM_TIMEOUT=<seconds>       hard limit for the whole boot (default 900)
 #   RESULTS=<dir>              results directory shared with the guest
@@ -46,6 +51,18 @@ machine=(-machine pc)
 [ "${SWIOTLB:-0}" = 1 ] && cmdline+=" swiotlb=force"
 [ "${DMA_DEBUG:-1}" = 0 ] && cmdline+=" dma_debug=off"
 [ "${DMA_DEV:-0}" = 1 ] && cmdline+=" rdma_rxe.dma_device=$SPARE_PCI"
+if [ "${KUNIT:-0}" = 1 ]; then
+	# The DMA suite checks that its device maps the way the lane promises.
+	expect=direct
+	[ "${SWIOTLB:-0}" = 1 ] && expect=swiotlb
+	if [ "${KUNIT_PCI:-0}" = 1 ]; then
+		cmdline+=" phyr_kunit.pci_dev=$SPARE_PCI"
+		[ "${IOMMU:-0}" = 1 ] && expect=iommu
+	fi
+	cmdline+=" phyr_kunit.expect=$expect"
+else
+	cmdline+=" kunit.enable=0"
+fi
 if [ "${IOMMU:-0}" = 1 ]; then
 	machine=(-machine q35 -device "intel-iommu,intremap=off")
 	cmdline+=" intel_iommu=on iommu.passthrough=0"
@@ -65,8 +82,8 @@ fi
 	printf 'PHYR_KOUT=%q\n' "$KOUT"
 	printf 'PHYR_CMD=%q\n' "$*"
 	printf 'export TOP=%q RESULTS_DIR=/run/results\n' "$TOP"
-	printf 'export RDMA_PROVIDER=%q FORCE_MR=%q SWIOTLB=%q IOMMU=%q DMA_DEV=%q SPARE_PCI=%q\n' \
-		"$PROVIDER" "${FORCE_MR:-0}" "${SWIOTLB:-0}" "${IOMMU:-0}" "${DMA_DEV:-0}" "$SPARE_PCI"
+	printf 'export RDMA_PROVIDER=%q FORCE_MR=%q SWIOTLB=%q IOMMU=%q DMA_DEV=%q SPARE_PCI=%q KUNIT=%q\n' \
+		"$PROVIDER" "${FORCE_MR:-0}" "${SWIOTLB:-0}" "${IOMMU:-0}" "${DMA_DEV:-0}" "$SPARE_PCI" "${KUNIT:-0}"
 	for v in $(compgen -e | grep -E '^(LANE|TEST_|RDMA_DEV|NETDEV|ADDR|FIO_|NVME_|NFS_|PERFTEST_|RPING_)' || true); do
 		printf 'export %s=%q\n' "$v" "${!v}"
 	done

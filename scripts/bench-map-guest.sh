@@ -1,0 +1,84 @@
+#!/bin/bash
+# Guest half of 'make bench-map' (scripts/bench-map.sh runs it through
+# scripts/vm.sh): binds the spare PCI function to the kernel's
+# dma_map_benchmark driver and times dma_map_sgtable() and dma_map_phyrs()
+# for every layout and range count, one after the other for each case.
+#
+# Usage: bench-map-guest.sh MAPPING TOOL SECONDS RANGES...
+#   MAPPING  direct or iommu: what the device's DMA must go through (checked)
+#   TOOL     the dma_map_benchmark user tool built on the host
+# Writes $RESULTS_DIR/bench-map.tsv (one line per case) and the tool's output
+# per case under $RESULTS_DIR/runs/.  Exits non-zero if any case failed.
+set -euo pipefail
+
+[ $# -ge 4 ] || {
+	echo "usage: $0 direct|iommu TOOL SECONDS RANGES..." >&2
+	exit 2
+}
+mapping=$1 tool=$2 secs=$3
+shift 3
+dev=${SPARE_PCI:-0000:00:10.0}
+out=${RESULTS_DIR:-/run/results}
+sysdev=/sys/bus/pci/devices/$dev
+drv=/sys/bus/pci/drivers/dma_map_benchmark
+
+fail() {
+	echo "bench-map: $*" >&2
+	exit 1
+}
+
+[ -x "$tool" ] || fail "no user tool at $tool"
+[ -d "$sysdev" ] || fail "no PCI function $dev (QEMU's pci-testdev) in this VM"
+[ -d "$drv" ] || fail "no dma_map_benchmark driver: is CONFIG_DMA_MAP_BENCHMARK=y?"
+if [ -e "$sysdev/driver" ]; then
+	fail "$dev is already bound to $(basename "$(readlink "$sysdev/driver")")"
+fi
+echo dma_map_benchmark >"$sysdev/driver_override"
+echo "$dev" >"$drv/bind"
+[ -e /sys/kernel/debug/dma_map_benchmark ] ||
+	fail "binding $dev did not create /sys/kernel/debug/dma_map_benchmark"
+
+# The device's DMA has to go where the lane says: an IOMMU DMA domain or not.
+domain=none
+if [ -e "$sysdev/iommu_group/type" ]; then
+	domain=$(cat "$sysdev/iommu_group/type")
+fi
+case $mapping:$domain in
+direct:none | direct:identity | iommu:DMA | iommu:DMA-FQ) ;;
+*) fail "$mapping lane, but the IOMMU domain of $dev is '$domain'" ;;
+esac
+echo "bench-map: $dev bound to dma_map_benchmark, mapping $mapping, IOMMU domain $domain, $(uname -r)"
+
+mkdir -p "$out/runs"
+tsv=$out/bench-map.tsv
+printf '#mapping\tlayout\tranges\tapi\tmap_ns\tunmap_ns\tdma_ranges\tretained_bytes\n' >"$tsv"
+status=0
+for layout in scattered contiguous; do
+	for ranges in "$@"; do
+		for api in sgtable phyrs; do
+			log=$out/runs/$mapping-$layout-$ranges-$api.log
+			# One thread, 64-bit mask (no bouncing), FROM_DEVICE: x86 is
+			# cache coherent, so staining the pages before every map
+			# (done for the other directions) only costs loop time.
+			if ! "$tool" -a "$api" -r "$ranges" -l "$layout" -s "$secs" \
+				-t 1 -b 64 -d 2 >"$log" 2>&1; then
+				echo "bench-map: $mapping $layout $ranges $api FAILED:" >&2
+				cat "$log" >&2
+				dmesg | tail -n 5 >&2
+				status=1
+				continue
+			fi
+			times=$(sed -n 's/^average map latency(ns):\([0-9]*\) unmap latency(ns):\([0-9]*\)$/\1\t\2/p' "$log")
+			state=$(sed -n 's/^api:.* dma ranges:\([0-9]*\) retained bytes:\([0-9]*\)$/\1\t\2/p' "$log")
+			if [ -z "$times" ] || [ -z "$state" ]; then
+				echo "bench-map: $mapping $layout $ranges $api: unexpected output:" >&2
+				cat "$log" >&2
+				status=1
+				continue
+			fi
+			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mapping" "$layout" "$ranges" "$api" \
+				"$times" "$state" | tee -a "$tsv"
+		done
+	done
+done
+exit $status
