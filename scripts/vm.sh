@@ -36,6 +36,9 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: r
 # A PCI function no driver claims: rxe's DMA device in the DMA-faithful
 # lanes, and a device for DMA API unit tests to map for.
 SPARE_PCI=0000:00:10.0
+# KUnit lanes: a 4 MiB RAM BAR (ivshmem-plain, BAR 2) the DMA suite turns
+# into PCI P2P memory.
+P2P_PCI=0000:00:11.0
 RESULTS=${RESULTS:-$BUILD/results/vm-$$}
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
@@ -59,7 +62,7 @@ if [ "${KUNIT:-0}" = 1 ]; then
 		cmdline+=" phyr_kunit.pci_dev=$SPARE_PCI"
 		[ "${IOMMU:-0}" = 1 ] && expect=iommu
 	fi
-	cmdline+=" phyr_kunit.expect=$expect"
+	cmdline+=" phyr_kunit.expect=$expect phyr_kunit.p2p_dev=$P2P_PCI"
 else
 	cmdline+=" kunit.enable=0"
 fi
@@ -96,6 +99,10 @@ qemu=(qemu-system-x86_64 -accel "tcg,thread=multi" -cpu max -smp 2 -m "$VM_MEM"
 	-virtfs "local,path=$RESULTS,mount_tag=results,security_model=none,id=results"
 	-virtfs "local,path=$TOP,mount_tag=project,security_model=none,readonly=on,multidevs=remap,id=project"
 	-device "pci-testdev,addr=0x10")
+if [ "${KUNIT:-0}" = 1 ]; then
+	qemu+=(-object "memory-backend-ram,id=p2pmem,size=4M"
+		-device "ivshmem-plain,memdev=p2pmem,addr=0x11")
+fi
 
 if [ $interactive = 1 ]; then
 	exec "${qemu[@]}" -nographic
