@@ -11,9 +11,10 @@
 #                              rxe's DMA device, so ULP mappings use the
 #                              real DMA API (needs the rxe patch)
 #   DMA_DEBUG=0                dma_debug=off (benchmark lanes)
-#   KUNIT=1                    run the built-in KUnit suites at boot
-#                              (otherwise kunit.enable=0); the guest then
-#                              only reports them
+#   KUNIT=1                    run the built-in KUnit suites at boot; the
+#                              guest then only reports them (otherwise only
+#                              the rdma_rw_phyr suite runs, when
+#                              tests/rdma/005 loads its module)
 #   KUNIT_PCI=1                the DMA KUnit suite maps for the spare PCI
 #                              function instead of a platform device
 #   EXTRA_CMDLINE=...          appended to the kernel command line
@@ -64,7 +65,9 @@ if [ "${KUNIT:-0}" = 1 ]; then
 	fi
 	cmdline+=" phyr_kunit.expect=$expect phyr_kunit.p2p_dev=$P2P_PCI"
 else
-	cmdline+=" kunit.enable=0"
+	# Built-in suites ran in the KUnit lanes; the rdma_rw self-test
+	# module (tests/rdma/005) runs its suite when it is loaded.
+	cmdline+=" kunit.filter_glob=rdma_rw_phyr"
 fi
 if [ "${IOMMU:-0}" = 1 ]; then
 	machine=(-machine q35 -device "intel-iommu,intremap=off")
