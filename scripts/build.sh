@@ -56,7 +56,14 @@ fi
 
 log "building $(basename "$out") kernel from ${src#"$TOP"/} (log: ${logf#"$TOP"/})"
 start=$SECONDS
-if ! kmake >>"$logf" 2>&1; then
+# The compressed kernel is assembled from piggy.S, which pulls vmlinux in
+# with .incbin.  ccache (depend mode) does not see that file: two kernels
+# of the same size, e.g. differing only in the release string, get the
+# same piggy.o, and the bzImage boots the older kernel.  Build it uncached.
+piggy=$out/arch/x86/boot/compressed/piggy.o
+rm -f "$piggy"
+if ! kmake vmlinux modules >>"$logf" 2>&1 ||
+	! CCACHE_DISABLE=1 kmake >>"$logf" 2>&1; then
 	grep -E 'error:|Error [0-9]' "$logf" | head -20 >&2
 	die "kernel build failed: see $logf"
 fi

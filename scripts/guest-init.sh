@@ -47,8 +47,19 @@ if [ ! -d "$TOP/scripts" ]; then
 		vm_poweroff
 fi
 
-# Built-in drivers must be discoverable as test suites expect.
+# Results only count for the kernel that was built: a stale bzImage (see
+# scripts/build.sh) must not pass for it.
 rel=$(uname -r)
+want=$(cat "$PHYR_KOUT/include/config/kernel.release" 2>/dev/null || true)
+if [ -n "$want" ] && [ "$rel" != "$want" ]; then
+	echo "guest-init: booted kernel $rel is not the one built in $PHYR_KOUT ($want)" |
+		tee /run/results/guest.log >&2
+	echo 1 >/run/results/exit-status
+	umount /run/results
+	vm_poweroff
+fi
+
+# Built-in drivers must be discoverable as test suites expect.
 mkdir -p "/lib/modules/$rel"
 cp "$PHYR_KOUT"/modules.builtin "$PHYR_KOUT"/modules.builtin.modinfo \
 	"$PHYR_KOUT"/modules.order "/lib/modules/$rel/" 2>/dev/null
