@@ -1,22 +1,27 @@
 #!/bin/bash
 # Guest half of 'make bench-map' (scripts/bench-map.sh runs it through
 # scripts/vm.sh): binds the spare PCI function to the kernel's
-# dma_map_benchmark driver and times dma_map_sgtable() and dma_map_phyrs()
-# for every layout and range count, one after the other for each case.
+# dma_map_benchmark driver and times every mapping mode for every layout
+# and range count, RUNS times, the runs interleaved so that drift in the
+# machine's speed spreads over all modes alike.
 #
-# Usage: bench-map-guest.sh MAPPING TOOL SECONDS RANGES...
+# Usage: bench-map-guest.sh MAPPING TOOL SECONDS RUNS MAX_SEG "MODES" RANGES...
 #   MAPPING  direct or iommu: what the device's DMA must go through (checked)
 #   TOOL     the dma_map_benchmark user tool built on the host
-# Writes $RESULTS_DIR/bench-map.tsv (one line per case) and the tool's output
-# per case under $RESULTS_DIR/runs/.  Exits non-zero if any case failed.
+#   MAX_SEG  the device's maximum segment size during the runs (0: as is)
+#   MODES    comma-separated, e.g. sgtable,phyrs,iter,phys
+# Writes $RESULTS_DIR/bench-map.tsv (one line per case and run) and the
+# tool's output per case under $RESULTS_DIR/runs/.  Exits non-zero if any
+# case failed.
 set -euo pipefail
 
-[ $# -ge 4 ] || {
-	echo "usage: $0 direct|iommu TOOL SECONDS RANGES..." >&2
+[ $# -ge 7 ] || {
+	echo "usage: $0 direct|iommu TOOL SECONDS RUNS MAX_SEG MODES RANGES..." >&2
 	exit 2
 }
-mapping=$1 tool=$2 secs=$3
-shift 3
+mapping=$1 tool=$2 secs=$3 runs=$4 max_seg=$5
+IFS=, read -ra modes <<<"$6"
+shift 6
 dev=${SPARE_PCI:-0000:00:10.0}
 out=${RESULTS_DIR:-/run/results}
 sysdev=/sys/bus/pci/devices/$dev
@@ -33,6 +38,9 @@ fail() {
 if [ -e "$sysdev/driver" ]; then
 	fail "$dev is already bound to $(basename "$(readlink "$sysdev/driver")")"
 fi
+if [ -d /sys/kernel/debug/dma-api ] && [ "$(cat /sys/kernel/debug/dma-api/disabled)" = 0 ]; then
+	fail "dma-debug is active in this kernel: benchmarks need dma_debug=off (or a kernel without it)"
+fi
 echo dma_map_benchmark >"$sysdev/driver_override"
 echo "$dev" >"$drv/bind"
 [ -e /sys/kernel/debug/dma_map_benchmark ] ||
@@ -47,38 +55,42 @@ case $mapping:$domain in
 direct:none | direct:identity | iommu:DMA | iommu:DMA-FQ) ;;
 *) fail "$mapping lane, but the IOMMU domain of $dev is '$domain'" ;;
 esac
-echo "bench-map: $dev bound to dma_map_benchmark, mapping $mapping, IOMMU domain $domain, $(uname -r)"
+echo "bench-map: $dev bound to dma_map_benchmark, mapping $mapping, IOMMU domain $domain, $(uname -r), $runs runs"
 
 mkdir -p "$out/runs"
 tsv=$out/bench-map.tsv
-printf '#mapping\tlayout\tranges\tapi\tmap_ns\tunmap_ns\tdma_ranges\tretained_bytes\n' >"$tsv"
+printf '#mapping\tlayout\tranges\tmode\trun\tmap_ns\tunmap_ns\tdma_ranges\tretained_bytes\n' >"$tsv"
 status=0
-for layout in scattered contiguous; do
-	for ranges in "$@"; do
-		for api in sgtable phyrs; do
-			log=$out/runs/$mapping-$layout-$ranges-$api.log
-			# One thread, 64-bit mask (no bouncing), FROM_DEVICE: x86 is
-			# cache coherent, so staining the pages before every map
-			# (done for the other directions) only costs loop time.
-			if ! "$tool" -a "$api" -r "$ranges" -l "$layout" -s "$secs" \
-				-t 1 -b 64 -d 2 >"$log" 2>&1; then
-				echo "bench-map: $mapping $layout $ranges $api FAILED:" >&2
-				cat "$log" >&2
-				dmesg | tail -n 5 >&2
-				status=1
-				continue
-			fi
-			times=$(sed -n 's/^average map latency(ns):\([0-9]*\) unmap latency(ns):\([0-9]*\)$/\1\t\2/p' "$log")
-			state=$(sed -n 's/^api:.* dma ranges:\([0-9]*\) retained bytes:\([0-9]*\)$/\1\t\2/p' "$log")
-			if [ -z "$times" ] || [ -z "$state" ]; then
-				echo "bench-map: $mapping $layout $ranges $api: unexpected output:" >&2
-				cat "$log" >&2
-				status=1
-				continue
-			fi
-			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mapping" "$layout" "$ranges" "$api" \
-				"$times" "$state" | tee -a "$tsv"
+for run in $(seq 1 "$runs"); do
+	for layout in scattered contiguous; do
+		for ranges in "$@"; do
+			for mode in "${modes[@]}"; do
+				log=$out/runs/$mapping-$layout-$ranges-$mode-$run.log
+				# One thread, 64-bit mask (no bouncing), FROM_DEVICE:
+				# x86 is cache coherent, so staining the pages before
+				# every map (done for the other directions) only
+				# costs loop time.
+				if ! "$tool" -a "$mode" -r "$ranges" -l "$layout" -s "$secs" \
+					-t 1 -b 64 -d 2 -m "$max_seg" >"$log" 2>&1; then
+					echo "bench-map: $mapping $layout $ranges $mode run $run FAILED:" >&2
+					cat "$log" >&2
+					dmesg | tail -n 5 >&2
+					status=1
+					continue
+				fi
+				times=$(sed -n 's/^average map latency(ns):\([0-9]*\) unmap latency(ns):\([0-9]*\)$/\1\t\2/p' "$log")
+				state=$(sed -n 's/^api:.* dma ranges:\([0-9]*\) retained bytes:\([0-9]*\)$/\1\t\2/p' "$log")
+				if [ -z "$times" ] || [ -z "$state" ]; then
+					echo "bench-map: $mapping $layout $ranges $mode: unexpected output:" >&2
+					cat "$log" >&2
+					status=1
+					continue
+				fi
+				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mapping" "$layout" "$ranges" \
+					"$mode" "$run" "$times" "$state" >>"$tsv"
+			done
 		done
 	done
+	echo "bench-map: run $run of $runs done"
 done
 exit $status

@@ -3,6 +3,7 @@
 #   patched (default)  build/linux (base + series)      -> build/out/patched
 #   base               the pristine base source          -> build/out/base
 # KASAN=1 adds kernel/config/kasan.fragment (output dir gets a -kasan suffix).
+# BENCH=1 adds kernel/config/bench.fragment: no dma-debug (-bench suffix).
 # Prints the output directory on stdout.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -22,6 +23,11 @@ ours=("$TOP"/kernel/config/*.config)
 if [ "${KASAN:-0}" = 1 ]; then
 	out=$out-kasan
 	ours+=("$TOP/kernel/config/kasan.fragment")
+fi
+if [ "${BENCH:-0}" = 1 ]; then
+	[ "${KASAN:-0}" != 1 ] || die "BENCH=1 and KASAN=1 do not go together: a benchmark kernel has no debugging"
+	out=$out-bench
+	ours+=("$TOP/kernel/config/bench.fragment")
 fi
 fragments=("$src/kernel/configs/kvm_guest.config" "${ours[@]}")
 mkdir -p "$out" "$BUILD/logs"
@@ -44,12 +50,25 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$cfg_stamp" 2>/dev/null)" != "$want" ]; 
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${fragments[@]}" >>"$logf" 2>&1
 	kmake olddefconfig >>"$logf" 2>&1
 	# Every option our fragments ask for must have survived olddefconfig.
-	bad=$(cat "${ours[@]}" | sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)$/\1=\2/p;s/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=n/p' |
-		while IFS="=" read -r k v; do
-			got=$(sed -n "s/^$k=\(.*\)$/\1/p" "$out/.config")
-			[ -n "$got" ] || got=n
-			[ "$got" = "$v" ] || echo "$k=$v (got $got)"
-		done)
+	# The unpatched base lacks the options the series adds (its KUnit
+	# suites): those are not asked of it, and the log says which.
+	# A later fragment overrides an earlier one (bench.fragment, kasan).
+	want_opts=$(cat "${ours[@]}" | sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)$/\1=\2/p;s/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=n/p' |
+		awk -F= '!($1 in v) { k[++n] = $1 } { v[$1] = $0 } END { for (i = 1; i <= n; i++) print v[k[i]] }')
+	absent=()
+	if [ "$FLAVOUR" = base ]; then
+		while IFS="=" read -r k _; do
+			grep -rqsx --include='Kconfig*' "\(menu\)\?config ${k#CONFIG_}" "$src" || absent+=("$k")
+		done <<<"$want_opts"
+		[ ${#absent[@]} -eq 0 ] ||
+			log "not in the base kernel (options of the series), not required: ${absent[*]}"
+	fi
+	bad=$(while IFS="=" read -r k v; do
+		[[ " ${absent[*]} " == *" $k "* ]] && continue
+		got=$(sed -n "s/^$k=\(.*\)$/\1/p" "$out/.config")
+		[ -n "$got" ] || got=n
+		[ "$got" = "$v" ] || echo "$k=$v (got $got)"
+	done <<<"$want_opts")
 	[ -z "$bad" ] || die "config fragments not honoured (missing dependency?): $(echo "$bad" | tr '\n' ' ')"
 	echo "$want" >"$cfg_stamp"
 fi

@@ -14,9 +14,30 @@ if [ -n "$(git_l status --porcelain --untracked-files=no)" ]; then
 	die "build/linux has uncommitted changes: commit them first (one logical change per commit)"
 fi
 
-# subsystem_dir COMMIT: where under kernel/ the patch is filed.
+# The fixes of stock bugs lead the series: every commit up to the last one
+# with a Fixes: tag (the fixes and the helpers they need) is filed in fixes/.
+last_fix=
+for c in $(git_l rev-list --reverse base..HEAD); do
+	if git_l log -1 --format=%B "$c" | grep -qE '^Fixes: [0-9a-f]{12} '; then
+		last_fix=$c
+	fi
+done
+in_fixes=0
+[ -z "$last_fix" ] || in_fixes=1
+
+# subsystem_dir COMMIT: where under kernel/ the patch is filed: fixes/ (see
+# above), test/ for test-only patches ("test-only" in the subject), the
+# upstreamable queue by subsystem.
 subsystem_dir() {
 	local files
+	if [ $in_fixes = 1 ]; then
+		echo fixes
+		return
+	fi
+	if git_l log -1 --format=%s "$1" | grep -qi 'test-only'; then
+		echo test
+		return
+	fi
 	files=$(git_l diff-tree --no-commit-id --name-only -r "$1")
 	if grep -qE '^drivers/nvme/' <<<"$files"; then
 		echo drivers/nvme
@@ -44,6 +65,7 @@ n=0
 for c in $(git_l rev-list --reverse base..HEAD); do
 	n=$((n + 1))
 	dir=$(subsystem_dir "$c")
+	[ "$c" != "$last_fix" ] || in_fixes=0
 	name=$(git_l format-patch -1 --stdout --no-signature --zero-commit "$c" >"$tmp/p" &&
 		git_l log -1 --format=%f "$c" | cut -c1-60)
 	mkdir -p "$TOP/kernel/$dir"
@@ -56,5 +78,12 @@ done
 	cat "$tmp/series"
 } >"$TOP/kernel/series"
 find "$TOP/kernel" -mindepth 1 -type d -empty -delete
+# The series' own layout: stock fixes first, test-only patches last.
+awk -F/ '$1 == "fixes" && seen_other { bad = bad " " $0 }
+	$1 != "fixes" { seen_other = 1 }
+	$1 != "test" && seen_test { bad = bad " " $0 }
+	$1 == "test" { seen_test = 1 }
+	END { if (bad) { print "fixes must come first and test-only patches last; out of place:" bad; exit 1 } }' \
+	"$tmp/series" >&2 || warn "reorder the commits in build/linux (git rebase -i base) and export again"
 echo "$(series_hash) $(git_l rev-parse HEAD)" >"$L/.git/phyr-series"
 log "exported $n patches to kernel/ (commit them in the project)"
