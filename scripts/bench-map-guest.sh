@@ -5,23 +5,25 @@
 # and range count, RUNS times, the runs interleaved so that drift in the
 # machine's speed spreads over all modes alike.
 #
-# Usage: bench-map-guest.sh MAPPING TOOL SECONDS RUNS MAX_SEG "MODES" RANGES...
+# Usage: bench-map-guest.sh MAPPING TOOL SECONDS RUNS MAX_SEG "MODES" PROFILE RANGES...
 #   MAPPING  direct or iommu: what the device's DMA must go through (checked)
 #   TOOL     the dma_map_benchmark user tool built on the host
 #   MAX_SEG  the device's maximum segment size during the runs (0: as is)
 #   MODES    comma-separated, e.g. sgtable,phyrs,iter,phys
-# Writes $RESULTS_DIR/bench-map.tsv (one line per case and run) and the
-# tool's output per case under $RESULTS_DIR/runs/.  Exits non-zero if any
-# case failed.
+#   PROFILE  LAYOUT:RANGES (e.g. scattered:256): after the timed runs, one
+#            perf (cpu-clock) profile of every mode for that case; or none
+# Writes $RESULTS_DIR/bench-map.tsv (one line per case and run), the tool's
+# output per case under $RESULTS_DIR/runs/ and the profiles as
+# $RESULTS_DIR/profile-MODE.txt.  Exits non-zero if any case failed.
 set -euo pipefail
 
-[ $# -ge 7 ] || {
-	echo "usage: $0 direct|iommu TOOL SECONDS RUNS MAX_SEG MODES RANGES..." >&2
+[ $# -ge 8 ] || {
+	echo "usage: $0 direct|iommu TOOL SECONDS RUNS MAX_SEG MODES PROFILE RANGES..." >&2
 	exit 2
 }
-mapping=$1 tool=$2 secs=$3 runs=$4 max_seg=$5
+mapping=$1 tool=$2 secs=$3 runs=$4 max_seg=$5 profile=$7
 IFS=, read -ra modes <<<"$6"
-shift 6
+shift 7
 dev=${SPARE_PCI:-0000:00:10.0}
 out=${RESULTS_DIR:-/run/results}
 sysdev=/sys/bus/pci/devices/$dev
@@ -93,4 +95,26 @@ for run in $(seq 1 "$runs"); do
 	done
 	echo "bench-map: run $run of $runs done"
 done
+
+# Where the time goes: a system-wide cpu-clock profile of each mode on one
+# case, kernel symbols from /proc/kallsyms, flat (self time) per symbol.
+if [ "$profile" != none ]; then
+	command -v perf >/dev/null || fail "PROFILE is $profile but there is no perf"
+	IFS=: read -r layout ranges <<<"$profile"
+	for mode in "${modes[@]}"; do
+		data=$out/profile-$mode.data
+		if ! perf record -q -N -a -e cpu-clock -F 4999 -o "$data" -- \
+			"$tool" -a "$mode" -r "$ranges" -l "$layout" -s "$secs" \
+			-t 1 -b 64 -d 2 -m "$max_seg" >"$out/runs/profile-$mode.log" 2>&1; then
+			echo "bench-map: perf record of $mode failed:" >&2
+			cat "$out/runs/profile-$mode.log" >&2
+			status=1
+			continue
+		fi
+		perf report -q -i "$data" --stdio --no-children --sort sym \
+			--percent-limit 0.5 >"$out/profile-$mode.txt" 2>/dev/null || status=1
+		rm -f "$data"
+		echo "bench-map: profile of $mapping $layout $ranges $mode in profile-$mode.txt"
+	done
+fi
 exit $status

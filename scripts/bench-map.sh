@@ -13,11 +13,15 @@
 #   BENCH_MAP_RANGES    ranges per I/O (default "1 8 64 256")
 #   BENCH_MAP_MAX_SEG   the device's maximum segment size during the runs
 #                       (default 2147483648, mlx5's; 0: pci-testdev's 64 KiB)
+#   BENCH_MAP_PROFILE   LAYOUT:RANGES, e.g. scattered:256: also a perf
+#                       profile of every mode on that case, per mapping
+#                       (default none)
 #   BENCH_MAP_STRICT=1  exit 1 when a target is missed (default: report only)
 #   KOUT                an already built kernel output directory (default:
 #                       build the benchmark kernel)
 # Results: build/results/bench-map/ (table.txt, summary.tsv, results.tsv,
-# one directory per boot with the tool's output per case and run).
+# one directory per boot with the tool's output per case and run, and the
+# profiles).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +33,9 @@ read -ra ranges <<<"${BENCH_MAP_RANGES:-1 8 64 256}"
 [ ${#ranges[@]} -gt 0 ] || die "BENCH_MAP_RANGES is empty"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_MAP_RUNS must be a positive number, not '$RUNS'"
 MODES=sgtable,phyrs,iter,phys
+PROFILE=${BENCH_MAP_PROFILE:-none}
+[[ $PROFILE = none || $PROFILE =~ ^(scattered|contiguous):[1-9][0-9]*$ ]] ||
+	die "BENCH_MAP_PROFILE must be none or LAYOUT:RANGES (e.g. scattered:256), not '$PROFILE'"
 # The targets: phyr/sg time ratio on direct mapping (every range count) and
 # under the IOMMU (from IOMMU_MIN_RANGES ranges on), no shape slower than
 # the scatterlist, and the mapping state kept per I/O.
@@ -79,7 +86,7 @@ for mapping in direct iommu; do
 	IOMMU=$iommu SWIOTLB=0 FORCE_MR=0 DMA_DEV=0 DMA_DEBUG=0 KUNIT=0 KUNIT_PCI=0 KOUT=$kout \
 		RESULTS=$out/$mapping LANE=bench-map/$mapping \
 		"$TOP/scripts/vm.sh" "$TOP/scripts/bench-map-guest.sh" "$mapping" "$tool" "$SECS" \
-		"$RUNS" "$MAX_SEG" "$MODES" "${ranges[@]}" ||
+		"$RUNS" "$MAX_SEG" "$MODES" "$PROFILE" "${ranges[@]}" ||
 		failed+=("$mapping")
 done
 {

@@ -2,8 +2,11 @@
 # make check: every test, as TAP, closing with "N passed, N failed".
 #   the series applies, checkpatch is clean, the kernel builds, then for each
 #   lane a VM boot that reports KUnit and runs userspace-tests.
-# LANES (default below): PROVIDER[-dma][-force_mr][-swiotlb][-iommu]; "dma"
-# is rxe's DMA-faithful mode (ULP mappings go through the real DMA API).
+# LANES (default below): PROVIDER[-dma][-force_mr][-swiotlb][-iommu][-nodebug];
+# "dma" is rxe's DMA-faithful mode (ULP mappings go through the real DMA
+# API), "nodebug" boots with dma_debug=off (siw maps through the virtual DMA
+# ops, which dma-debug never sees, so that lane loses nothing by it and
+# checks that a kernel with dma-debug off at boot stays healthy).
 # PROVIDER "kunit" boots to run the KUnit suites only: with a platform
 # device under dma-direct (optionally swiotlb=force), and for the spare PCI
 # function behind the emulated IOMMU.
@@ -12,7 +15,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-LANES=${LANES:-kunit kunit-swiotlb kunit-iommu rxe siw rxe-force_mr rxe-dma rxe-dma-swiotlb rxe-dma-iommu}
+LANES=${LANES:-kunit kunit-swiotlb kunit-iommu rxe siw-nodebug rxe-force_mr rxe-dma rxe-dma-swiotlb rxe-dma-iommu}
 SERIES=${SERIES:-}
 # Empty: userspace-tests/run picks its default groups.
 GROUPS_TO_RUN=${GROUPS_TO_RUN:-}
@@ -94,6 +97,7 @@ lane_vars() {
 			[ "$provider" != kunit ] || echo KUNIT_PCI=1
 			;;
 		dma) echo DMA_DEV=1 ;;
+		nodebug) echo DMA_DEBUG=0 ;;
 		*) die "unknown lane part '$part' in '$lane'" ;;
 		esac
 	done
@@ -130,6 +134,8 @@ for lane in $LANES; do
 				fi
 			elif [[ $line =~ ^\ \  ]]; then
 				echo "$line"
+			elif [[ $line =~ ^#\ health:\ (.*)$ ]]; then
+				echo "# [$lane] health: ${BASH_REMATCH[1]}"
 			fi
 		done < <(grep -vE '^(TAP version|1\.\.|[0-9]+ passed)' "$res/guest.log")
 	fi
