@@ -113,9 +113,23 @@ fi
 
 serial=$RESULTS/serial.log
 start=$SECONDS
-rc=0
-timeout -k 10 "$VM_TIMEOUT" "${qemu[@]}" -display none -monitor none \
-	-serial "file:$serial" </dev/null || rc=$?
+# boot_vm: run the VM once, serial console to $serial; sets rc.
+boot_vm() {
+	rc=0
+	timeout -k 10 "$VM_TIMEOUT" "${qemu[@]}" -display none -monitor none \
+		-serial "file:$serial" </dev/null || rc=$?
+}
+boot_vm
+# A kernel panic before the guest ran anything (no guest.log) is retried
+# once: under TCG, boot-time text patching (static keys) occasionally traps
+# in code being patched ("Oops: int3" in sched_clock_cpu, seen on the base
+# kernel too).  A kernel that cannot boot panics twice and still fails.
+if [ ! -f "$RESULTS/exit-status" ] && [ ! -s "$RESULTS/guest.log" ] &&
+	grep -q "Kernel panic" "$serial" 2>/dev/null; then
+	mv "$serial" "$RESULTS/serial-boot1.log"
+	log "kernel panic at boot, before the guest ran ($(grep -m1 -E 'Oops|BUG' "$RESULTS/serial-boot1.log" || echo 'see serial-boot1.log')); booting once more"
+	boot_vm
+fi
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	die "VM timed out after ${VM_TIMEOUT}s; serial log: $serial"
 fi
