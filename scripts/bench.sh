@@ -1,22 +1,35 @@
 #!/bin/bash
-# make bench: the same benchmark cases on the unpatched base kernel and on
-# the patched kernel, BENCH_RUNS times each, interleaved (base, patched,
-# base, ...) on this machine, with dma-debug off; prints the medians side by
-# side with the ratio patched/base and each side's spread, and writes
-# build/results/bench/summary.tsv (lane workload metric base_median
-# patched_median ratio base_min base_max patched_min patched_max; every
-# metric is higher-is-better).
-#   BENCH_CASES (default: the bench group), PROVIDER (default rxe),
-#   BENCH_RUNS (default 3)
+# make bench: the same benchmark cases on the base kernel and on the patched
+# kernel, on the same machine in one run, with dma-debug off:
+#  - throughput: BENCH_RUNS boots per kernel and lane, interleaved (base,
+#    patched, base, ...); medians side by side with the ratio patched/base
+#    and each side's spread, in build/results/bench/summary.tsv (lane
+#    workload metric base_median patched_median ratio base_min base_max
+#    patched_min patched_max; every metric is higher-is-better);
+#  - per-I/O counters: one more boot per kernel and lane with one vCPU and
+#    the probes of userspace-tests/common/counters (kept out of the timed
+#    runs, which they would slow), in build/results/bench/counters.tsv
+#    (lane workload counter base patched).
+# The base kernel is the pinned base plus the test-only rxe DMA mode
+# (kernel/test/), so the rxe-dma lanes compare like with like.
+#   BENCH_LANES (default: rxe rxe-dma rxe-dma-iommu), BENCH_RUNS (default 3),
+#   BENCH_CASES (default: the bench group), BENCH_COUNT=0 (no counting runs)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-PROVIDER=${PROVIDER:-rxe}
-export PROVIDER
 RUNS=${BENCH_RUNS:-3}
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive number, not '$RUNS'"
+read -ra lanes <<<"${BENCH_LANES:-rxe rxe-dma rxe-dma-iommu}"
 read -ra cases <<<"${BENCH_CASES:-bench}"
+COUNT=${BENCH_COUNT:-1}
+unset BENCH_COUNT
+for lane in "${lanes[@]}"; do
+	case $lane in
+	kunit* | *nodebug*) die "BENCH_LANES: '$lane' is not a benchmark lane (every bench lane boots with dma_debug=off)" ;;
+	esac
+	lane_vars "$lane" >/dev/null
+done
 out=$BUILD/results/bench
 rm -rf "$out"
 mkdir -p "$out"
@@ -26,18 +39,40 @@ for flavour in base patched; do
 	kout[$flavour]=$(FLAVOUR=$flavour "$TOP/scripts/build.sh")
 done
 
+# bench_boot LANE FLAVOUR RESULTS [VAR=VALUE...]: the bench cases, one boot.
+bench_boot() {
+	local lane=$1 flavour=$2 res=$3 vars
+	shift 3
+	mapfile -t vars < <(lane_vars "$lane")
+	env "${vars[@]}" "$@" DMA_DEBUG=0 SG_PROBES=0 KOUT="${kout[$flavour]}" RESULTS="$res" LANE="$lane/$flavour" \
+		"$TOP/scripts/vm.sh" "$TOP/userspace-tests/run" -o /run/results/tests "${cases[@]}" ||
+		die "benchmark on the $flavour kernel, lane $lane, failed: see $res/guest.log"
+}
+
 start=$SECONDS
-for run in $(seq "$RUNS"); do
+: >"$out/runs.tsv"
+: >"$out/counts.tsv"
+for lane in "${lanes[@]}"; do
+	for run in $(seq "$RUNS"); do
+		for flavour in base patched; do
+			log "benchmarking $flavour kernel, lane $lane, run $run of $RUNS"
+			res=$out/$lane/$flavour/run$run
+			bench_boot "$lane" "$flavour" "$res"
+			# lane, flavour, workload, metric (unit), value
+			awk -F'\t' -v lane="$lane" -v f="$flavour" \
+				'$3 ~ /^[0-9.]+$/ && $4 != "per_io" { print lane "\t" f "\t" $2 "\t" $4 "\t" $3 }' \
+				"$res/tests/metrics.tsv" >>"$out/runs.tsv"
+		done
+	done
+	[ "$COUNT" = 1 ] || continue
 	for flavour in base patched; do
-		log "benchmarking $flavour kernel, run $run of $RUNS"
-		res=$out/$flavour/run$run
-		DMA_DEBUG=0 KOUT=${kout[$flavour]} RESULTS=$res LANE="$PROVIDER/$flavour" \
-			"$TOP/scripts/vm.sh" "$TOP/userspace-tests/run" -o /run/results/tests "${cases[@]}" ||
-			die "benchmark run $run on the $flavour kernel failed: see $res/guest.log"
-		# lane, flavour, workload, metric (unit), value
-		awk -F'\t' -v lane="$PROVIDER" -v f="$flavour" \
-			'$3 ~ /^[0-9.]+$/ { print lane "\t" f "\t" $2 "\t" $4 "\t" $3 }' \
-			"$res/tests/metrics.tsv" >>"$out/runs.tsv"
+		log "counting per-I/O DMA work on the $flavour kernel, lane $lane (one vCPU)"
+		res=$out/$lane/$flavour/count
+		bench_boot "$lane" "$flavour" "$res" VM_CPUS=1 BENCH_COUNT=1 BENCH_SECONDS="${BENCH_COUNT_SECONDS:-3}"
+		# lane, flavour, "workload: counter", value
+		awk -F'\t' -v lane="$lane" -v f="$flavour" \
+			'$4 == "per_io" { print lane "\t" f "\t" $2 "\t" $3 }' \
+			"$res/tests/metrics.tsv" >>"$out/counts.tsv"
 	done
 done
 
@@ -65,15 +100,34 @@ sort -t $'\t' -k1,1 -k3,3 -k4,4 -k2,2 -k5,5g "$out/runs.tsv" | awk -F'\t' '
 		}
 	}' | { read -r header; echo "$header"; sort; } >"$out/summary.tsv"
 
+# One row per lane, workload and counter, base beside patched.
+awk -F'\t' '
+	{ split($3, w, ": "); k = $1 "\t" w[1] "\t" w[2]; v[k, $2] = $4; keys[k] = 1 }
+	END {
+		print "lane\tworkload\tcounter\tbase\tpatched"
+		for (k in keys) {
+			b = ((k, "base") in v) ? v[k, "base"] : "-"
+			p = ((k, "patched") in v) ? v[k, "patched"] : "-"
+			print k "\t" b "\t" p
+		}
+	}' "$out/counts.tsv" | { read -r header; echo "$header"; sort; } >"$out/counters.tsv"
+
 echo
-echo "make bench: $PROVIDER, base = $(base_pkg) $(base_version), patched = base + $(series_patches | wc -l) patches;"
-echo "same machine, $RUNS interleaved runs per kernel, dma_debug=off, $((SECONDS - start)) s; medians, [min..max]"
-printf '%-34s %-22s %-22s %6s  %s\n' WORKLOAD BASE PATCHED RATIO NOTE
+echo "make bench: lanes ${lanes[*]}; base = $(base_pkg) $(base_version) + test-only rxe DMA mode,"
+echo "patched = base + $(series_patches | wc -l) patches; same machine, $RUNS interleaved runs per kernel,"
+echo "dma_debug=off, $((SECONDS - start)) s; medians, [min..max]"
+printf '%-14s %-34s %-22s %-22s %6s  %s\n' LANE WORKLOAD BASE PATCHED RATIO NOTE
 tail -n +2 "$out/summary.tsv" | awk -F'\t' '{
 	if ($9 + 0 > $8 + 0) note = "patched faster beyond the spread"
 	else if ($10 + 0 < $7 + 0) note = "patched slower beyond the spread"
 	else note = "inside the spread"
-	printf "%-34s %-22s %-22s %6s  %s\n", $2 " (" $3 ")",
+	printf "%-14s %-34s %-22s %-22s %6s  %s\n", $1, $2 " (" $3 ")",
 		sprintf("%s [%s..%s]", $4, $7, $8), sprintf("%s [%s..%s]", $5, $9, $10), $6, note
 }'
-echo "(build/results/bench/summary.tsv; per run: build/results/bench/runs.tsv)"
+if [ "$COUNT" = 1 ]; then
+	echo
+	echo "per I/O (fio I/Os; both sides of the loopback: host and target, client and server)"
+	printf '%-14s %-24s %-15s %10s %10s\n' LANE WORKLOAD COUNTER BASE PATCHED
+	tail -n +2 "$out/counters.tsv" | awk -F'\t' '{ printf "%-14s %-24s %-15s %10s %10s\n", $1, $2, $3, $4, $5 }'
+fi
+echo "(build/results/bench/summary.tsv, counters.tsv; per run: runs.tsv, counts.tsv)"

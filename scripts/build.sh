@@ -1,7 +1,9 @@
 #!/bin/bash
 # Build a test kernel.  FLAVOUR selects what:
 #   patched (default)  build/linux (base + series)      -> build/out/patched
-#   base               the pristine base source          -> build/out/base
+#   base               the base source + kernel/test/    -> build/out/base
+#                      (the test-only rxe DMA mode, inert unless
+#                      rdma_rxe.dma_device= is set; nothing of the series)
 # KASAN=1 adds kernel/config/kasan.fragment (output dir gets a -kasan suffix).
 # BENCH=1 adds kernel/config/bench.fragment: no dma-debug (-bench suffix).
 # Prints the output directory on stdout.
@@ -15,7 +17,7 @@ patched)
 	src=$BUILD/linux
 	[ -d "$src/.git" ] || "$TOP/scripts/tree.sh"
 	;;
-base) src=$("$TOP/scripts/fetch-base.sh") ;;
+base) src=$("$TOP/scripts/fetch-base.sh" --test) ;;
 *) die "FLAVOUR must be 'patched' or 'base', not '$FLAVOUR'" ;;
 esac
 out=$BUILD/out/$FLAVOUR

@@ -77,32 +77,6 @@ fi
 kout=$BUILD/out/$flavour
 [ "${KASAN:-0}" != 1 ] || kout=$kout-kasan
 
-# lane_vars LANE: the vm.sh variables for a lane name.
-lane_vars() {
-	local lane=$1 part provider
-	provider=${lane%%-*}
-	if [ "$provider" = kunit ]; then
-		echo KUNIT=1
-	else
-		echo "PROVIDER=$provider"
-	fi
-	for part in $(tr - ' ' <<<"${lane#*-}"); do
-		[ "$part" != "$provider" ] || continue
-		case $part in
-		force_mr) echo FORCE_MR=1 ;;
-		swiotlb) echo SWIOTLB=1 ;;
-		iommu)
-			echo IOMMU=1
-			# platform devices have no IOMMU: test the PCI function
-			[ "$provider" != kunit ] || echo KUNIT_PCI=1
-			;;
-		dma) echo DMA_DEV=1 ;;
-		nodebug) echo DMA_DEBUG=0 ;;
-		*) die "unknown lane part '$part' in '$lane'" ;;
-		esac
-	done
-}
-
 for lane in $LANES; do
 	if [ $kernel_ok = 0 ]; then
 		tap fail "lane $lane" "not run: the kernel did not build"

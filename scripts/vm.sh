@@ -17,8 +17,12 @@
 #                              tests/rdma/005 loads its module)
 #   KUNIT_PCI=1                the DMA KUnit suite maps for the spare PCI
 #                              function instead of a platform device
+#   SG_PROBES=0                no boot-time kprobes on the scatterlist entry
+#                              points (make bench)
 #   EXTRA_CMDLINE=...          appended to the kernel command line
 #   VM_TIMEOUT=<seconds>       hard limit for the whole boot (default 900)
+#   VM_CPUS=<n>                vCPUs (default 2; make bench's counting runs
+#                              use 1, see userspace-tests/common/counters)
 #   RESULTS=<dir>              results directory shared with the guest
 # Usage: vm.sh [command...]    (no command: an interactive shell)
 # The guest's exit status is this script's exit status.
@@ -30,6 +34,8 @@ KOUT=${KOUT:-$BUILD/out/patched$([ "${KASAN:-0}" != 1 ] || echo -kasan)}
 PROVIDER=${PROVIDER:-rxe}
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 VM_MEM=${VM_MEM:-3G}
+VM_CPUS=${VM_CPUS:-2}
+[[ $VM_CPUS =~ ^[1-9][0-9]*$ ]] || die "VM_CPUS must be a positive number, not '$VM_CPUS'"
 bz=$KOUT/arch/x86/boot/bzImage
 [ -f "$bz" ] || die "no kernel at ${bz#"$TOP"/}: run 'make kernel' first"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: run scripts/deps.sh"
@@ -74,8 +80,17 @@ if [ "${IOMMU:-0}" = 1 ]; then
 	cmdline+=" intel_iommu=on iommu.passthrough=0"
 fi
 # Probes the tests read are set up at boot: adding one later patches
-# kernel text under the running vCPUs (see userspace-tests/common/rc).
-cmdline+=" kprobe_event=p:phyr_rw/rw_wrs,rdma_rw_ctx_wrs,type=+4(%di):u8"
+# kernel text under the running vCPUs (see userspace-tests/common/rc):
+# the rdma_rw context shapes, and every scatterlist entry point of the RDMA
+# data path with its caller.  make bench boots without the scatterlist
+# probes (SG_PROBES=0): they would slow only the kernel that takes them.
+probes="p:phyr_rw/rw_wrs,rdma_rw_ctx_wrs,type=+4(%di):u8"
+if [ "${SG_PROBES:-1}" = 1 ]; then
+	for f in rdma_rw_ctx_init ib_dma_virt_map_sg dma_map_sg_attrs dma_map_sgtable ib_map_mr_sg sg_alloc_table_chained; do
+		probes+=";p:phyr_sg/sg_$f,$f,caller=\$stack0:x64"
+	done
+fi
+cmdline+=" kprobe_event=$probes"
 cmdline+=" ${EXTRA_CMDLINE:-}"
 
 interactive=0
@@ -90,12 +105,12 @@ fi
 	printf 'export TOP=%q RESULTS_DIR=/run/results\n' "$TOP"
 	printf 'export RDMA_PROVIDER=%q FORCE_MR=%q SWIOTLB=%q IOMMU=%q DMA_DEV=%q SPARE_PCI=%q KUNIT=%q\n' \
 		"$PROVIDER" "${FORCE_MR:-0}" "${SWIOTLB:-0}" "${IOMMU:-0}" "${DMA_DEV:-0}" "$SPARE_PCI" "${KUNIT:-0}"
-	for v in $(compgen -e | grep -E '^(LANE|TEST_|RDMA_DEV|NETDEV|ADDR|FIO_|NVME_|NFS_|PERFTEST_|RPING_)' || true); do
+	for v in $(compgen -e | grep -E '^(LANE|TEST_|BENCH_|RDMA_DEV|NETDEV|ADDR|FIO_|NVME_|NFS_|PERFTEST_|RPING_)' || true); do
 		printf 'export %s=%q\n' "$v" "${!v}"
 	done
 } >"$RESULTS/env"
 
-qemu=(qemu-system-x86_64 -accel "tcg,thread=multi" -cpu max -smp 2 -m "$VM_MEM"
+qemu=(qemu-system-x86_64 -accel "tcg,thread=multi" -cpu max -smp "$VM_CPUS" -m "$VM_MEM"
 	"${machine[@]}" -no-reboot -nic none
 	-kernel "$bz" -append "$cmdline"
 	-virtfs "local,path=/,mount_tag=rootfs,security_model=none,readonly=on,multidevs=remap"
