@@ -19,6 +19,8 @@ LANES=${LANES:-kunit kunit-swiotlb kunit-iommu rxe siw-nodebug rxe-force_mr rxe-
 SERIES=${SERIES:-}
 # Empty: userspace-tests/run picks its default groups.
 GROUPS_TO_RUN=${GROUPS_TO_RUN:-}
+# A lane runs the whole suite in one boot: 25 min before it counts as hung.
+export VM_TIMEOUT=${VM_TIMEOUT:-1500}
 OUT=$BUILD/results/check
 rm -rf "$OUT"
 mkdir -p "$OUT"
