@@ -91,6 +91,9 @@ if [ "${SG_PROBES:-1}" = 1 ]; then
 	done
 fi
 cmdline+=" kprobe_event=$probes"
+# Room for a whole case's probe records (a case with more fails, it does
+# not pass on a partial count): 16 MiB per CPU.
+cmdline+=" trace_buf_size=16M"
 cmdline+=" ${EXTRA_CMDLINE:-}"
 
 interactive=0
