@@ -5,9 +5,9 @@ SHELL := /bin/bash
 # Lane and build knobs are plain environment/make variables, e.g.
 #   make check LANES="rxe siw"      make shell PROVIDER=siw IOMMU=1
 #   make check SERIES=none          (the same suite on the unpatched base)
-export PROVIDER FORCE_MR SWIOTLB IOMMU DMA_DEBUG KASAN SERIES LANES VM_TIMEOUT EXTRA_CMDLINE
+export PROVIDER FORCE_MR SWIOTLB IOMMU DMA_DEBUG KASAN SERIES LANES VM_TIMEOUT EXTRA_CMDLINE STRESS
 
-.PHONY: help deps run check tree export kernel base-kernel shell bench bench-map lint
+.PHONY: help deps run check check-stress tree export kernel base-kernel shell bench bench-map lint
 
 help:
 	@sed -n 's/^## //p' README.md | head -40 || true
@@ -23,6 +23,10 @@ run: deps
 ## make check  every test: series applies, kernel builds, KUnit + integration suite (TAP)
 check:
 	scripts/check.sh
+
+## make check-stress  what make check defers (lib.sh lane_deferred), on its lanes (~40 min)
+check-stress:
+	STRESS=1 scripts/check.sh
 
 ## make tree   base source + kernel/series as git commits in build/linux
 tree:

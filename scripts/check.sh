@@ -11,17 +11,22 @@
 # device under dma-direct (optionally swiotlb=force), and for the spare PCI
 # function behind the emulated IOMMU.
 # SERIES=none runs the same suite on the unpatched base kernel.
+# STRESS=1 (make check-stress) runs, on each lane, only the cases make check
+# defers there (lib.sh's lane_deferred): the two together run every case on
+# every lane.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 LANES=${LANES:-kunit kunit-swiotlb kunit-iommu rxe siw-nodebug rxe-force_mr rxe-dma rxe-dma-swiotlb rxe-dma-iommu}
 SERIES=${SERIES:-}
+STRESS=${STRESS:-0}
 # Empty: userspace-tests/run picks its default groups.
 GROUPS_TO_RUN=${GROUPS_TO_RUN:-}
 # A lane runs the whole suite in one boot: 25 min before it counts as hung.
 export VM_TIMEOUT=${VM_TIMEOUT:-1500}
 OUT=$BUILD/results/check
+[ "$STRESS" != 1 ] || OUT=$BUILD/results/check-stress
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
@@ -86,6 +91,14 @@ for lane in $LANES; do
 	fi
 	mapfile -t vars < <(lane_vars "$lane")
 	read -ra groups <<<"$GROUPS_TO_RUN"
+	deferred=$(lane_deferred "$lane")
+	if [ "$STRESS" = 1 ]; then
+		[ -n "$deferred" ] || continue
+		read -ra groups <<<"$deferred"
+		deferred=
+	fi
+	vars+=("TEST_DEFER=$deferred"
+		"TEST_DEFER_WHY=make check runs this case on the rxe lane; on this lane: make check-stress")
 	res=$OUT/$lane
 	start=$SECONDS
 	vmrc=0

@@ -33,6 +33,19 @@ series_hash() {
 	} | sha256sum | awk '{print $1}'
 }
 
+# lane_deferred LANE: the cases make check leaves on LANE to make
+# check-stress, which runs exactly these (make check + make check-stress =
+# every case on every lane).  They do not depend on the DMA mode: the NFSv4.1
+# and NFSv4.2 fio cases (nfs/001 and nfs/004 run NFSv3 and NFSv4.2 on every
+# lane) and the allocation-failure case of nvme-rdma.  The rxe lane runs
+# everything.
+lane_deferred() {
+	case $1 in
+	rxe | kunit*) ;;
+	*) echo "nfs/002 nfs/003 nvme/003" ;;
+	esac
+}
+
 # lane_vars LANE: the vm.sh variables for a lane name (make check's and
 # make bench's LANES): PROVIDER[-dma][-force_mr][-swiotlb][-iommu][-nodebug],
 # or kunit[-swiotlb][-iommu].

@@ -138,15 +138,24 @@ boot_vm() {
 		-serial "file:$serial" </dev/null || rc=$?
 }
 boot_vm
-# A kernel panic before the guest ran anything (no guest.log) is retried
-# once: under TCG, boot-time text patching (static keys) occasionally traps
-# in code being patched ("Oops: int3" in sched_clock_cpu, seen on the base
-# kernel too).  A kernel that cannot boot panics twice and still fails.
-if [ ! -f "$RESULTS/exit-status" ] && [ ! -s "$RESULTS/guest.log" ] &&
-	grep -q "Kernel panic" "$serial" 2>/dev/null; then
-	mv "$serial" "$RESULTS/serial-boot1.log"
-	log "kernel panic at boot, before the guest ran ($(grep -m1 -E 'Oops|BUG' "$RESULTS/serial-boot1.log" || echo 'see serial-boot1.log')); booting once more"
-	boot_vm
+# A run that ended before the guest ran anything (no guest.log) is retried
+# once when the cause is not the kernel under test's: under TCG, boot-time
+# text patching (static keys) occasionally traps in code being patched
+# ("Oops: int3" in sched_clock_cpu, seen on the base kernel too), and QEMU
+# itself once died of SIGSEGV 3 s into a lane (status 139).  A kernel that
+# cannot boot panics twice and still fails.
+if [ ! -f "$RESULTS/exit-status" ] && [ ! -s "$RESULTS/guest.log" ]; then
+	why=
+	if grep -q "Kernel panic" "$serial" 2>/dev/null; then
+		why="kernel panic at boot, before the guest ran ($(grep -m1 -E 'Oops|BUG' "$serial" || echo 'see serial-boot1.log'))"
+	elif [ "$rc" -gt 128 ] && [ "$rc" != 137 ]; then
+		why="QEMU died of signal $((rc - 128)) before the guest ran"
+	fi
+	if [ -n "$why" ]; then
+		[ ! -f "$serial" ] || mv "$serial" "$RESULTS/serial-boot1.log"
+		log "$why; booting once more (first serial log: serial-boot1.log)"
+		boot_vm
+	fi
 fi
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	die "VM timed out after ${VM_TIMEOUT}s; serial log: $serial"
