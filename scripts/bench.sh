@@ -13,17 +13,21 @@
 # The base kernel is the pinned base plus the test-only rxe DMA mode
 # (kernel/test/), so the rxe-dma lanes compare like with like.
 #   BENCH_LANES (default: rxe rxe-dma rxe-dma-iommu), BENCH_RUNS (default 3),
-#   BENCH_CASES (default: the bench group), BENCH_COUNT=0 (no counting runs)
+#   BENCH_CASES (default: the bench group), BENCH_COUNT=0 (no counting runs),
+#   BENCH_KEEP=1 (replace only what this run measures, BENCH_LANES' timed
+#   runs and/or counts, and keep every other row of the earlier run: e.g.
+#   BENCH_KEEP=1 BENCH_RUNS=0 BENCH_LANES=rxe-dma-iommu recounts one lane)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 RUNS=${BENCH_RUNS:-3}
-[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive number, not '$RUNS'"
+[[ $RUNS =~ ^[0-9]+$ ]] || die "BENCH_RUNS must be a number, not '$RUNS'"
 read -ra lanes <<<"${BENCH_LANES:-rxe rxe-dma rxe-dma-iommu}"
 read -ra cases <<<"${BENCH_CASES:-bench}"
 COUNT=${BENCH_COUNT:-1}
 unset BENCH_COUNT
+[ "$RUNS" -gt 0 ] || [ "$COUNT" = 1 ] || die "BENCH_RUNS=0 with BENCH_COUNT=0: nothing to run"
 for lane in "${lanes[@]}"; do
 	case $lane in
 	kunit* | *nodebug*) die "BENCH_LANES: '$lane' is not a benchmark lane (every bench lane boots with dma_debug=off)" ;;
@@ -31,8 +35,29 @@ for lane in "${lanes[@]}"; do
 	lane_vars "$lane" >/dev/null
 done
 out=$BUILD/results/bench
-rm -rf "$out"
-mkdir -p "$out"
+if [ "${BENCH_KEEP:-0}" = 1 ] && [ -f "$out/runs.tsv" ]; then
+	for lane in "${lanes[@]}"; do
+		kinds=()
+		if [ "$RUNS" -gt 0 ]; then
+			rm -rf "${out:?}/$lane"/*/run*
+			kinds+=(runs)
+		fi
+		if [ "$COUNT" = 1 ]; then
+			rm -rf "${out:?}/$lane"/*/count
+			kinds+=(counts)
+		fi
+		for f in "${kinds[@]}"; do
+			touch "$out/$f.tsv"
+			awk -F'\t' -v lane="$lane" '$1 != lane' "$out/$f.tsv" >"$out/$f.tsv.new"
+			mv "$out/$f.tsv.new" "$out/$f.tsv"
+		done
+	done
+else
+	rm -rf "$out"
+	mkdir -p "$out"
+	: >"$out/runs.tsv"
+	: >"$out/counts.tsv"
+fi
 "$TOP/scripts/tree.sh"
 declare -A kout
 for flavour in base patched; do
@@ -50,8 +75,6 @@ bench_boot() {
 }
 
 start=$SECONDS
-: >"$out/runs.tsv"
-: >"$out/counts.tsv"
 for lane in "${lanes[@]}"; do
 	for run in $(seq "$RUNS"); do
 		for flavour in base patched; do
@@ -113,7 +136,7 @@ awk -F'\t' '
 	}' "$out/counts.tsv" | { read -r header; echo "$header"; sort; } >"$out/counters.tsv"
 
 echo
-echo "make bench: lanes ${lanes[*]}; base = $(base_pkg) $(base_version) + test-only rxe DMA mode,"
+echo "make bench: lanes $(tail -n +2 "$out/summary.tsv" | cut -f1 | sort -u | xargs) (run now: ${lanes[*]}); base = $(base_pkg) $(base_version) + test-only rxe DMA mode,"
 echo "patched = base + $(series_patches | wc -l) patches; same machine, $RUNS interleaved runs per kernel,"
 echo "dma_debug=off, $((SECONDS - start)) s; medians, [min..max]"
 printf '%-14s %-34s %-22s %-22s %6s  %s\n' LANE WORKLOAD BASE PATCHED RATIO NOTE

@@ -98,7 +98,7 @@ for lane in $LANES; do
 		deferred=
 	fi
 	vars+=("TEST_DEFER=$deferred"
-		"TEST_DEFER_WHY=make check runs this case on the rxe lane; on this lane: make check-stress")
+		"TEST_DEFER_WHY=make check runs this case on the $FULL_LANE lane; on this lane: make check-stress")
 	res=$OUT/$lane
 	start=$SECONDS
 	vmrc=0

@@ -37,11 +37,12 @@ series_hash() {
 # check-stress, which runs exactly these (make check + make check-stress =
 # every case on every lane).  They do not depend on the DMA mode: the NFSv4.1
 # and NFSv4.2 fio cases (nfs/001 and nfs/004 run NFSv3 and NFSv4.2 on every
-# lane) and the allocation-failure case of nvme-rdma.  The rxe lane runs
+# lane) and the allocation-failure case of nvme-rdma.  FULL_LANE runs
 # everything.
+FULL_LANE=rxe
 lane_deferred() {
 	case $1 in
-	rxe | kunit*) ;;
+	"$FULL_LANE" | kunit*) ;;
 	*) echo "nfs/002 nfs/003 nvme/003" ;;
 	esac
 }
