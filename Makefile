@@ -24,7 +24,7 @@ run: deps
 check:
 	scripts/check.sh
 
-## make check-stress  what make check defers (lib.sh lane_deferred), on its lanes (~17 min)
+## make check-stress  what make check defers (lib.sh lane_deferred), on its lanes (10-17 min)
 check-stress:
 	STRESS=1 scripts/check.sh
 
