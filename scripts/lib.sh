@@ -36,8 +36,8 @@ series_hash() {
 # lane_deferred LANE: the cases make check leaves on LANE to make
 # check-stress, which runs exactly these (make check + make check-stress =
 # every case on every lane).  They do not depend on the DMA mode: the NFSv4.1
-# and NFSv4.2 fio cases (nfs/001 and nfs/004 run NFSv3 and NFSv4.2 on every
-# lane) and the allocation-failure case of nvme-rdma.  FULL_LANE runs
+# and NFSv4.2 fio cases (nfs/001 runs NFSv3 fio and nfs/004 NFSv3, v4.1 and
+# v4.2 on every lane) and the allocation-failure case of nvme-rdma.  FULL_LANE runs
 # everything.
 FULL_LANE=rxe
 lane_deferred() {
