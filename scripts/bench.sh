@@ -137,7 +137,12 @@ awk -F'\t' '
 
 echo
 echo "make bench: lanes $(tail -n +2 "$out/summary.tsv" | cut -f1 | sort -u | xargs) (run now: ${lanes[*]}); base = $(base_pkg) $(base_version) + test-only rxe DMA mode,"
-echo "patched = base + $(series_patches | wc -l) patches; same machine, $RUNS interleaved runs per kernel,"
+if [ "$RUNS" -gt 0 ]; then
+	runs_said="$RUNS interleaved runs per kernel"
+else
+	runs_said="no timed runs now (throughput rows kept from the earlier run)"
+fi
+echo "patched = base + $(series_patches | wc -l) patches; same machine, $runs_said,"
 echo "dma_debug=off, $((SECONDS - start)) s; medians, [min..max]"
 printf '%-14s %-34s %-22s %-22s %6s  %s\n' LANE WORKLOAD BASE PATCHED RATIO NOTE
 tail -n +2 "$out/summary.tsv" | awk -F'\t' '{
