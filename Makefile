@@ -24,7 +24,7 @@ run: deps
 check:
 	scripts/check.sh
 
-## make check-stress  what make check defers (lib.sh lane_deferred), on its lanes (10-17 min)
+## make check-stress  what make check defers (lib.sh lane_deferred), on its lanes (7-17 min, machine-dependent)
 check-stress:
 	STRESS=1 scripts/check.sh
 
