@@ -7,7 +7,7 @@ SHELL := /bin/bash
 #   make check SERIES=none          (the same suite on the unpatched base)
 export PROVIDER FORCE_MR SWIOTLB IOMMU DMA_DEBUG KASAN SERIES LANES VM_TIMEOUT EXTRA_CMDLINE STRESS
 
-.PHONY: help deps run check check-stress tree export kernel base-kernel shell bench bench-map lint
+.PHONY: help deps run check check-stress tree export kernel base-kernel shell bench bench-map lint install-tests
 
 help:
 	@sed -n 's/^## //p' README.md | head -40 || true
@@ -56,6 +56,10 @@ bench: deps
 ## make bench-map  DMA map benchmark: dma_map_sgtable() vs dma_map_phyrs(), direct and IOMMU
 bench-map: deps
 	scripts/bench-map.sh
+
+## make install-tests  the suite and the phyr-rdma-tests command for a real host (DESTDIR, PREFIX=/usr/local)
+install-tests:
+	scripts/install-tests.sh
 
 lint:
 	shellcheck -x scripts/*.sh userspace-tests/run userspace-tests/common/* userspace-tests/tests/*/*
