@@ -40,8 +40,11 @@ if [ ! -d "/sys/class/net/$NETDEV" ]; then
 	problem "no network device '$NETDEV'"
 else
 	[ "$(cat "/sys/class/net/$NETDEV/operstate")" = up ] || problem "$NETDEV is not up (operstate $(cat "/sys/class/net/$NETDEV/operstate"))"
-	ip -4 -o addr show dev "$NETDEV" | awk '{ sub(/\/.*/, "", $4); print $4 }' | grep -qxF "$ADDR" ||
+	if ! command -v ip >/dev/null; then
+		problem "no 'ip' command (iproute2) to check that $ADDR is on $NETDEV"
+	elif ! ip -4 -o addr show dev "$NETDEV" | awk '{ sub(/\/.*/, "", $4); print $4 }' | grep -qxF "$ADDR"; then
 		problem "$ADDR is not an IPv4 address of $NETDEV"
+	fi
 fi
 grep -qE ' rdma_rw_ctx_init_phyrs$' /proc/kallsyms ||
 	problem "the running kernel ($(uname -r)) is not the patched one: no rdma_rw_ctx_init_phyrs (install the series' kernel and boot it)"
