@@ -9,9 +9,13 @@ export PROVIDER FORCE_MR SWIOTLB IOMMU DMA_DEBUG KASAN SERIES LANES VM_TIMEOUT E
 
 .PHONY: help deps run check check-stress tree export kernel base-kernel shell bench bench-map lint install-tests
 
+## make help   this list (the "## make" lines of this Makefile)
 help:
-	@sed -n 's/^## //p' README.md | head -40 || true
-	@echo "targets: run check tree export kernel shell bench lint"
+	@echo "phyr/dma_vec for the Linux RDMA stack (README.md).  make TARGET:"
+	@sed -n 's/^## make //p' $(firstword $(MAKEFILE_LIST)) | \
+		awk '{ t = $$1; sub(/^[^ ]+ +/, ""); printf "  %-14s %s\n", t, $$0 }'
+
+## make deps   install the Debian packages the build and the VM need (scripts/deps.sh)
 
 deps:
 	scripts/deps.sh
@@ -41,6 +45,7 @@ kernel: deps
 	scripts/tree.sh
 	scripts/build.sh >/dev/null
 
+## make base-kernel  build the unpatched base kernel (make bench, SERIES=none)
 base-kernel: deps
 	FLAVOUR=base scripts/build.sh >/dev/null
 
@@ -61,5 +66,6 @@ bench-map: deps
 install-tests:
 	scripts/install-tests.sh
 
+## make lint   shellcheck every script and test case
 lint:
 	shellcheck -x scripts/*.sh userspace-tests/run userspace-tests/common/* userspace-tests/tests/*/*

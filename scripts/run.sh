@@ -22,13 +22,21 @@ metrics=$res/tests/metrics.tsv
 release=$(sed -n 's/.*Linux version \([^ ]*\).*/\1/p' "$res/dmesg.log" 2>/dev/null | head -1)
 echo
 echo "phyr/dma_vec test run: kernel ${release:-?}, $(base_pkg) $(base_version) + $(series_patches | wc -l) patches, provider $PROVIDER"
-printf '%-12s %-34s %10s  %s\n' CASE WORKLOAD RESULT VERIFIED
-printf '%-12s %-34s %10s  %s\n' ---- -------- ------ --------
 if [ -s "$metrics" ]; then
-	while IFS=$'\t' read -r case what value unit verified; do
-		printf '%-12s %-34s %10s  %s\n' "$case" "$what" "$value $unit" "$verified"
-		[ "$verified" != no ] || rc=1
-	done <"$metrics"
+	# Columns as wide as their widest entry: a result can be a count list
+	# ("rdma_rw contexts": single=N multi=N mr=N iova=N).
+	awk -F '\t' '
+		{ c[NR] = $1; w[NR] = $2; r[NR] = $3 ($4 == "" ? "" : " " $4); v[NR] = $5
+		  if (length(c[NR]) > wc) wc = length(c[NR]); if (length(w[NR]) > ww) ww = length(w[NR])
+		  if (length(r[NR]) > wr) wr = length(r[NR]) }
+		END {
+			if (wc < 4) wc = 4; if (ww < 8) ww = 8; if (wr < 6) wr = 6
+			f = "%-" wc "s  %-" ww "s  %" wr "s  %s\n"
+			printf f, "CASE", "WORKLOAD", "RESULT", "VERIFIED"
+			printf f, "----", "--------", "------", "--------"
+			for (i = 1; i <= NR; i++) printf f, c[i], w[i], r[i], v[i]
+		}' "$metrics"
+	! cut -f5 "$metrics" | grep -qx no || rc=1
 else
 	echo "(no results: see $res/guest.log and $res/serial.log)"
 	rc=1
