@@ -7,7 +7,7 @@ SHELL := /bin/bash
 #   make check SERIES=none          (the same suite on the unpatched base)
 export PROVIDER FORCE_MR SWIOTLB IOMMU DMA_DEBUG KASAN SERIES LANES VM_TIMEOUT EXTRA_CMDLINE STRESS
 
-.PHONY: help deps run check check-stress tree export kernel base-kernel shell bench bench-map lint install-tests
+.PHONY: help deps run check check-stress tree export kernel base-kernel deb shell bench bench-map lint install-tests
 
 ## make help   this list (the "## make" lines of this Makefile)
 help:
@@ -48,6 +48,11 @@ kernel: deps
 ## make base-kernel  build the unpatched base kernel (make bench, SERIES=none)
 base-kernel: deps
 	FLAVOUR=base scripts/build.sh >/dev/null
+
+## make deb    kernel packages (bindeb-pkg) into build/deb/: RDMA, NFS, NVMe as modules; KCONFIG=/boot/config-... builds that config with kernel/config/host.fragment
+deb: deps
+	scripts/tree.sh
+	DEB=1 $(if $(KCONFIG),KCONFIG=$(KCONFIG),MODULES=1) scripts/build.sh >/dev/null
 
 ## make shell  interactive VM on the built kernel (PROVIDER, IOMMU, SWIOTLB...)
 shell:

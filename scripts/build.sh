@@ -6,6 +6,14 @@
 #                      rdma_rxe.dma_device= is set; nothing of the series)
 # KASAN=1 adds kernel/config/kasan.fragment (output dir gets a -kasan suffix).
 # BENCH=1 adds kernel/config/bench.fragment: no dma-debug (-bench suffix).
+# MODULES=1 adds kernel/config/host.fragment, modules-vm.fragment and
+#   deb.fragment: RDMA, NFS and NVMe as modules, as a distribution builds
+#   them (-modules suffix; the modular lanes, make deb's default).
+# KCONFIG=FILE builds that config (e.g. a host's /boot/config-*) merged
+#   with host.fragment and deb.fragment by scripts/kconfig-merge.sh, into
+#   build/out/deb-host (make deb KCONFIG=...).
+# DEB=1 then packages the kernel with the kernel's own bindeb-pkg into
+#   build/deb/ (linux-image, linux-headers, linux-libc-dev).
 # Prints the output directory on stdout.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -31,6 +39,20 @@ if [ "${BENCH:-0}" = 1 ]; then
 	out=$out-bench
 	ours+=("$TOP/kernel/config/bench.fragment")
 fi
+if [ "${MODULES:-0}" = 1 ]; then
+	[ "${KASAN:-0}${BENCH:-0}" = 00 ] || die "MODULES=1 goes with neither KASAN=1 nor BENCH=1"
+	out=$out-modules
+	ours+=("$TOP"/kernel/config/{host,modules-vm,deb}.fragment)
+fi
+kconfig=${KCONFIG:-}
+if [ -n "$kconfig" ]; then
+	[ "$FLAVOUR" = patched ] || die "KCONFIG= builds the patched kernel only"
+	[ "${MODULES:-0}${KASAN:-0}${BENCH:-0}" = 000 ] || die "KCONFIG= goes with none of MODULES=1, KASAN=1, BENCH=1"
+	[ -f "$kconfig" ] || die "KCONFIG=$kconfig: no such file"
+	kconfig=$(realpath "$kconfig")
+	out=$BUILD/out/deb-host
+	ours=("$TOP"/kernel/config/{host,deb}.fragment)
+fi
 fragments=("$src/kernel/configs/kvm_guest.config" "${ours[@]}")
 mkdir -p "$out" "$BUILD/logs"
 logf=$BUILD/logs/build-$(basename "$out").log
@@ -45,8 +67,15 @@ kmake() { make -C "$src" O="$out" CC="ccache gcc" -j"$(nproc)" "$@"; }
 
 # (Re)configure when a fragment is newer than the config.
 cfg_stamp=$out/.config.fragments
-want=$(cat "${fragments[@]}" | sha256sum | awk '{print $1}')
-if [ ! -f "$out/.config" ] || [ "$(cat "$cfg_stamp" 2>/dev/null)" != "$want" ]; then
+want=$(cat "${fragments[@]}" ${kconfig:+"$kconfig"} | sha256sum | awk '{print $1}')
+if [ -n "$kconfig" ]; then
+	if [ ! -f "$out/.config" ] || [ "$(cat "$cfg_stamp" 2>/dev/null)" != "$want" ]; then
+		log "configuring $(basename "$out") from $kconfig"
+		"$TOP/scripts/kconfig-merge.sh" "$kconfig" "$out" "${ours[@]}" >"$logf" 2>&1 ||
+			{ grep '^error:' "$logf" >&2; die "KCONFIG=$kconfig cannot be made into a kernel for this series (log: $logf)"; }
+		echo "$want" >"$cfg_stamp"
+	fi
+elif [ ! -f "$out/.config" ] || [ "$(cat "$cfg_stamp" 2>/dev/null)" != "$want" ]; then
 	log "configuring $(basename "$out")"
 	kmake x86_64_defconfig >"$logf" 2>&1
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${fragments[@]}" >>"$logf" 2>&1
@@ -89,4 +118,14 @@ if ! kmake vmlinux modules >>"$logf" 2>&1 ||
 	die "kernel build failed: see $logf"
 fi
 log "built $(cat "$out/include/config/kernel.release") in $((SECONDS - start)) s"
+if [ "${DEB:-0}" = 1 ]; then
+	# bindeb-pkg leaves the packages next to the output directory.
+	start=$SECONDS
+	rm -f "$BUILD"/out/linux-*.deb "$BUILD"/out/linux-upstream_*
+	kmake bindeb-pkg >>"$logf" 2>&1 || die "make bindeb-pkg failed: see $logf"
+	mkdir -p "$BUILD/deb"
+	rm -f "$BUILD"/deb/linux-*.deb "$BUILD"/deb/linux-upstream_*
+	mv "$BUILD"/out/linux-*.deb "$BUILD"/out/linux-upstream_* "$BUILD/deb/"
+	log "packaged in $((SECONDS - start)) s: $(cd "$BUILD/deb" && echo linux-*.deb)"
+fi
 echo "$out"

@@ -81,6 +81,13 @@ fi
 if [ $kernel_ok = 1 ]; then
 	step "kernel builds ($flavour)" env FLAVOUR=$flavour "$TOP/scripts/build.sh" || kernel_ok=0
 fi
+# The config merge behind make deb KCONFIG=... (host-side, no build).
+if [ "$SERIES" != none ] && [ "$STRESS" != 1 ] && [ $kernel_ok = 1 ]; then
+	step "kernel config for a real host: Debian's 6.12 config merged with kernel/config/host.fragment keeps every required option" \
+		"$TOP/scripts/test-kconfig.sh" debian || true
+	step "kernel config for a real host: a config without PCI is refused with an error naming CONFIG_MLX5_CORE" \
+		"$TOP/scripts/test-kconfig.sh" conflict || true
+fi
 kout=$BUILD/out/$flavour
 [ "${KASAN:-0}" != 1 ] || kout=$kout-kasan
 

@@ -59,10 +59,16 @@ if [ -n "$want" ] && [ "$rel" != "$want" ]; then
 	vm_poweroff
 fi
 
-# Built-in drivers must be discoverable as test suites expect.
+# Built-in drivers must be discoverable as test suites expect.  The
+# modular lanes install the package's module tree instead (vm.sh unpacked
+# it), for modprobe to load from.
 mkdir -p "/lib/modules/$rel"
-cp "$PHYR_KOUT"/modules.builtin "$PHYR_KOUT"/modules.builtin.modinfo \
-	"$PHYR_KOUT"/modules.order "/lib/modules/$rel/" 2>/dev/null
+if [ -n "${PHYR_MODROOT:-}" ]; then
+	cp -a "$PHYR_MODROOT/lib/modules/$rel/." "/lib/modules/$rel/"
+else
+	cp "$PHYR_KOUT"/modules.builtin "$PHYR_KOUT"/modules.builtin.modinfo \
+		"$PHYR_KOUT"/modules.order "/lib/modules/$rel/" 2>/dev/null
+fi
 depmod -a "$rel" 2>/dev/null
 # A stable host NQN/ID so nvme-cli does not warn.
 echo "nqn.2014-08.org.nvmexpress:uuid:$(cat /proc/sys/kernel/random/uuid)" >/etc/nvme/hostnqn

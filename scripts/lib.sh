@@ -48,8 +48,9 @@ lane_deferred() {
 }
 
 # lane_vars LANE: the vm.sh variables for a lane name (make check's and
-# make bench's LANES): PROVIDER[-dma][-force_mr][-swiotlb][-iommu][-nodebug],
-# or kunit[-swiotlb][-iommu].
+# make bench's LANES): PROVIDER[-dma][-force_mr][-swiotlb][-iommu][-nodebug]
+# [-modules], or kunit[-swiotlb][-iommu].  "modules" boots the kernel of
+# make deb's package (RDMA, NFS, NVMe as modules), see scripts/vm.sh.
 lane_vars() {
 	local lane=$1 part provider
 	provider=${lane%%-*}
@@ -70,6 +71,7 @@ lane_vars() {
 			;;
 		dma) echo DMA_DEV=1 ;;
 		nodebug) echo DMA_DEBUG=0 ;;
+		modules) echo MODULES=1 ;;
 		*) die "unknown lane part '$part' in '$lane'" ;;
 		esac
 	done

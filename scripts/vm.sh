@@ -11,6 +11,11 @@
 #                              rxe's DMA device, so ULP mappings use the
 #                              real DMA API (needs the rxe patch)
 #   DMA_DEBUG=0                dma_debug=off (benchmark lanes)
+#   MODULES=1                  the modular lanes: boot the kernel of the
+#                              linux-image package make deb built from KOUT
+#                              (default build/out/patched-modules), whose
+#                              modules the guest installs into its module
+#                              tree and loads with modprobe
 #   KUNIT=1                    run the built-in KUnit suites at boot; the
 #                              guest then only reports them (otherwise only
 #                              the rdma_rw_phyr suite runs, when
@@ -30,13 +35,35 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-KOUT=${KOUT:-$BUILD/out/patched$([ "${KASAN:-0}" != 1 ] || echo -kasan)}
+if [ "${MODULES:-0}" = 1 ]; then
+	KOUT=${KOUT:-$BUILD/out/patched-modules}
+else
+	KOUT=${KOUT:-$BUILD/out/patched$([ "${KASAN:-0}" != 1 ] || echo -kasan)}
+fi
 PROVIDER=${PROVIDER:-rxe}
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 VM_MEM=${VM_MEM:-3G}
 VM_CPUS=${VM_CPUS:-2}
 [[ $VM_CPUS =~ ^[1-9][0-9]*$ ]] || die "VM_CPUS must be a positive number, not '$VM_CPUS'"
 bz=$KOUT/arch/x86/boot/bzImage
+modroot=
+if [ "${MODULES:-0}" = 1 ]; then
+	# The package's kernel and module tree, unpacked (not installed) once
+	# per package: the guest copies the tree into its /lib/modules.
+	rel=$(cat "$KOUT/include/config/kernel.release" 2>/dev/null) ||
+		die "no modular kernel in ${KOUT#"$TOP"/}: run 'make deb' first"
+	debs=("$BUILD"/deb/linux-image-"$rel"_*.deb)
+	[ -f "${debs[0]}" ] || die "no linux-image-${rel} package in build/deb/: run 'make deb' first"
+	modroot=$BUILD/deb/root-$rel
+	if [ ! -f "$modroot/.unpacked" ] || [ "${debs[0]}" -nt "$modroot/.unpacked" ]; then
+		rm -rf "$modroot"
+		mkdir -p "$modroot"
+		dpkg-deb -x "${debs[0]}" "$modroot"
+		touch "$modroot/.unpacked"
+	fi
+	bz=$modroot/boot/vmlinuz-$rel
+	[ -d "$modroot/lib/modules/$rel" ] || die "${debs[0]#"$TOP"/} holds no lib/modules/$rel"
+fi
 [ -f "$bz" ] || die "no kernel at ${bz#"$TOP"/}: run 'make kernel' first"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: run scripts/deps.sh"
 
@@ -112,10 +139,11 @@ fi
 # The guest reads this file: the command and the test environment.
 {
 	printf 'PHYR_KOUT=%q\n' "$KOUT"
+	printf 'PHYR_MODROOT=%q\n' "$modroot"
 	printf 'PHYR_CMD=%q\n' "$*"
 	printf 'export TOP=%q RESULTS_DIR=/run/results\n' "$TOP"
-	printf 'export RDMA_PROVIDER=%q FORCE_MR=%q SWIOTLB=%q IOMMU=%q DMA_DEV=%q SPARE_PCI=%q KUNIT=%q\n' \
-		"$PROVIDER" "${FORCE_MR:-0}" "${SWIOTLB:-0}" "${IOMMU:-0}" "${DMA_DEV:-0}" "$SPARE_PCI" "${KUNIT:-0}"
+	printf 'export RDMA_PROVIDER=%q FORCE_MR=%q SWIOTLB=%q IOMMU=%q DMA_DEV=%q SPARE_PCI=%q KUNIT=%q MODULES=%q\n' \
+		"$PROVIDER" "${FORCE_MR:-0}" "${SWIOTLB:-0}" "${IOMMU:-0}" "${DMA_DEV:-0}" "$SPARE_PCI" "${KUNIT:-0}" "${MODULES:-0}"
 	for v in $(compgen -e | grep -E '^(LANE|TEST_|BENCH_|RDMA_DEV|NETDEV|ADDR|FIO_|NVME_|NFS_|PERFTEST_|RPING_)' || true); do
 		printf 'export %s=%q\n' "$v" "${!v}"
 	done
