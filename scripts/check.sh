@@ -90,11 +90,32 @@ if [ "$SERIES" != none ] && [ "$STRESS" != 1 ] && [ $kernel_ok = 1 ]; then
 fi
 kout=$BUILD/out/$flavour
 [ "${KASAN:-0}" != 1 ] || kout=$kout-kasan
+# The modular lanes boot make deb's package: a second kernel (RDMA, NFS,
+# NVMe as modules), packaged with bindeb-pkg and checked before it boots.
+modules_ok=0
+if [[ " $LANES " == *-modules\ * ]] && [ $kernel_ok = 1 ]; then
+	if [ "$SERIES" = none ]; then
+		tap skip "kernel packages (make deb)" "SERIES=none: the modular lanes boot the patched package"
+	elif step "kernel packages build (make deb: bindeb-pkg of the modular kernel)" \
+		env DEB=1 MODULES=1 "$TOP/scripts/build.sh"; then
+		step "make deb packages: dpkg-deb --info/--contents hold the image, headers, the changed modules, and the kernel the modular lanes boot" \
+			"$TOP/scripts/test-deb.sh" "$BUILD/out/patched-modules" && modules_ok=1
+	fi
+fi
 
 for lane in $LANES; do
 	if [ $kernel_ok = 0 ]; then
 		tap fail "lane $lane" "not run: the kernel did not build"
 		continue
+	fi
+	lane_kout=$kout
+	if [[ $lane == *-modules ]]; then
+		if [ $modules_ok = 0 ]; then
+			[ "$SERIES" = none ] && { tap skip "lane $lane" "SERIES=none"; continue; }
+			tap fail "lane $lane" "not run: the kernel packages did not build or check out"
+			continue
+		fi
+		lane_kout=$BUILD/out/patched-modules
 	fi
 	mapfile -t vars < <(lane_vars "$lane")
 	read -ra groups <<<"$GROUPS_TO_RUN"
@@ -109,7 +130,7 @@ for lane in $LANES; do
 	res=$OUT/$lane
 	start=$SECONDS
 	vmrc=0
-	env "${vars[@]}" KOUT="$kout" RESULTS="$res" LANE="$lane" \
+	env "${vars[@]}" KOUT="$lane_kout" RESULTS="$res" LANE="$lane" \
 		"$TOP/scripts/vm.sh" "$TOP/userspace-tests/guest-suite" "${groups[@]}" \
 		>"$OUT/$lane.vm.log" 2>&1 || vmrc=$?
 	got=0

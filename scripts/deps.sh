@@ -11,6 +11,8 @@ PKGS=(
 	qemu-system-x86 busybox-static kmod iproute2 gawk python3-ply python3-git
 	rdma-core ibverbs-providers ibverbs-utils rdmacm-utils perftest
 	nfs-kernel-server nfs-common nvme-cli fio jq shellcheck
+	# make deb: the kernel's bindeb-pkg runs dpkg-buildpackage
+	dpkg-dev debhelper rsync
 )
 
 missing=()

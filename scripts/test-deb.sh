@@ -39,7 +39,7 @@ dpkg-deb --fsys-tarfile "${img[0]}" | tar -C "$tmp" -x "./boot/vmlinuz-$rel"
 cmp -s "$tmp/boot/vmlinuz-$rel" "$kout/arch/x86/boot/bzImage" ||
 	die "the package's vmlinuz-$rel is not the kernel built in ${kout#"$TOP"/}"
 hcont=$(dpkg-deb --contents "${hdr[0]}" | awk '{ print $NF }')
-for f in Makefile Module.symvers .config include/generated/autoconf.h scripts/basic/fixdep; do
+for f in Makefile Module.symvers include/config/auto.conf include/generated/autoconf.h scripts/basic/fixdep; do
 	grep -qE "^\./usr/src/linux-headers-$rel/$f\$" <<<"$hcont" || die "${hdr[0]#"$BUILD"/} lacks usr/src/linux-headers-$rel/$f"
 done
 echo "packages of $rel: $(find "$BUILD/deb" -maxdepth 1 -name '*.deb' -printf '%f ')"
