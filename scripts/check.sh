@@ -18,7 +18,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-LANES=${LANES:-kunit kunit-swiotlb kunit-iommu rxe siw-nodebug rxe-force_mr rxe-dma rxe-dma-swiotlb rxe-dma-iommu}
+LANES=${LANES:-kunit kunit-swiotlb kunit-iommu rxe siw-nodebug rxe-force_mr rxe-dma rxe-dma-swiotlb rxe-dma-iommu rxe-modules siw-modules}
 SERIES=${SERIES:-}
 STRESS=${STRESS:-0}
 # Empty: userspace-tests/run picks its default groups.
