@@ -37,13 +37,20 @@ series_hash() {
 # check-stress, which runs exactly these (make check + make check-stress =
 # every case on every lane).  They do not depend on the DMA mode: the NFSv4.1
 # and NFSv4.2 fio cases (nfs/001 runs NFSv3 fio and nfs/004 NFSv3, v4.1 and
-# v4.2 on every lane) and the allocation-failure case of nvme-rdma.  FULL_LANE runs
-# everything.
+# v4.2 on every lane) and the allocation-failure case of nvme-rdma; and the
+# DMA-map fault injection cases (nfs/006, nvme/004) everywhere but on
+# FULL_LANE (virtual DMA) and rxe-dma-iommu (the IOMMU's IOVA path), and
+# nvme/004 on siw-nodebug too (soft-iWARP's MR path).  nfs/006 on siw is
+# left to make check-stress: it fails there, the NFS server loses Read
+# contexts and their MRs under the reconnects (README, fault injection).
+# FULL_LANE runs everything.
 FULL_LANE=rxe
 lane_deferred() {
 	case $1 in
 	"$FULL_LANE" | kunit*) ;;
-	*) echo "nfs/002 nfs/003 nvme/003" ;;
+	rxe-dma-iommu) echo "nfs/002 nfs/003 nvme/003" ;;
+	siw-nodebug) echo "nfs/002 nfs/003 nvme/003 nfs/006" ;;
+	*) echo "nfs/002 nfs/003 nvme/003 nfs/006 nvme/004" ;;
 	esac
 }
 
