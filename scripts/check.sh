@@ -126,7 +126,7 @@ for lane in $LANES; do
 		deferred=
 	fi
 	vars+=("TEST_DEFER=$deferred"
-		"TEST_DEFER_WHY=make check runs this case on the $FULL_LANE lane; on this lane: make check-stress")
+		"TEST_DEFER_WHY=make check runs this case on other lanes (lib.sh lane_deferred); on this lane: make check-stress")
 	res=$OUT/$lane
 	start=$SECONDS
 	vmrc=0

@@ -43,6 +43,18 @@ else
 fi
 echo
 grep -E '^(not )?ok ' "$res/guest.log" 2>/dev/null | sed 's/^/  /' || true
+# What a real host would install instead of this VM's built-in kernel.
+echo
+if [[ ${release:-} == *-g* ]]; then
+	pkg="linux-image-${release%-g*}-phyr-g${release##*-g}"
+else
+	pkg="linux-image-<release>-phyr"
+fi
+echo "On a real host (mlx5): make deb KCONFIG=/boot/config-\$(uname -r) builds $pkg in build/deb/;"
+echo "  sudo apt install ./build/deb/${pkg}_*.deb, reboot into it, then phyr-rdma-tests (README: On a real host)"
+for deb in "$BUILD"/deb/linux-image-*.deb; do
+	[ -e "$deb" ] && echo "  built here: ${deb#"$TOP"/}"
+done
 if [ $rc = 0 ]; then
 	echo "all workloads verified"
 else
